@@ -1,1 +1,91 @@
-export {};
+/**
+ * @snn/bptt: backpropagation through time. Exact gradients of the whole sequence, one update per
+ * sequence; memory grows with T (it stores every step), which is what the online rules avoid.
+ */
+import type { GradientSink, LearnerStats, LearnerV1, RuleDefinition, StepInput } from '@snn/protocol';
+import type { Network } from '@snn/core';
+import { InvalidArgumentError } from '@snn/errors';
+import { BackpropEngine } from './backprop';
+
+export interface BpttOptions {
+  /** Check every step's input for NaN/Inf (a typed error names the step). Default true. */
+  validateInputs?: boolean;
+}
+
+const knownOptions = new Set(['validateInputs']);
+
+export class BpttLearner implements LearnerV1 {
+  readonly specificationVersion = 'v1' as const;
+  readonly rule = 'bptt';
+  readonly cadence = 'sequence' as const;
+  private readonly engine: BackpropEngine;
+  private readonly validate: boolean;
+
+  constructor(
+    readonly network: Network,
+    private readonly sink: GradientSink,
+    options: BpttOptions = {},
+  ) {
+    for (const key of Object.keys(options)) {
+      if (!knownOptions.has(key)) throw new InvalidArgumentError(`bptt option "${key}"`, `unknown; valid: ${[...knownOptions].join(', ')}`);
+    }
+    this.engine = new BackpropEngine(network);
+    this.validate = options.validateInputs ?? true;
+  }
+
+  begin(batch: number): void {
+    if (!Number.isInteger(batch) || batch < 1) throw new InvalidArgumentError('batch', `must be a positive integer, got ${batch}`);
+    this.engine.begin(batch);
+  }
+
+  step(input: StepInput): void {
+    if (this.validate) checkStepInput(input, this.engine.network, this.engine.steps + 1);
+    this.engine.forward(input);
+  }
+
+  end(): void {
+    if (this.engine.steps === 0) return;
+    const gradients = this.engine.backward(0);
+    this.sink(gradients, { step: this.engine.steps, loss: this.engine.lossSum, cadence: 'sequence' });
+  }
+
+  get stats(): LearnerStats {
+    return { steps: this.engine.steps, loss: this.engine.lossSum, evidence: this.engine.evidence };
+  }
+}
+
+/** Typed errors for a malformed step (NaN inputs, bad targets), naming the step. */
+export function checkStepInput(input: StepInput, network: Network, step: number): void {
+  const I = network.inputs;
+  const B = input.targets.length;
+  if (input.offset + (B - 1) * input.rowStride + I > input.x.length) {
+    throw new InvalidArgumentError('step input', `step ${step}: x holds ${input.x.length} values, too few for ${B} rows of ${I} inputs at offset ${input.offset}, stride ${input.rowStride}`);
+  }
+  for (let b = 0; b < B; b++) {
+    const base = input.offset + b * input.rowStride;
+    for (let i = 0; i < I; i++) {
+      const v = input.x[base + i]!;
+      if (!Number.isFinite(v)) throw new InvalidArgumentError('step input', `x[batch ${b}, input ${i}] at step ${step} is ${v}; inputs must be finite`);
+    }
+    const c = input.targets[b]!;
+    if (c < 0 || c >= network.outputs) throw new InvalidArgumentError('targets', `targets[${b}] = ${c} is not a class in [0, ${network.outputs})`);
+  }
+  if (!Number.isFinite(input.lossWeight)) throw new InvalidArgumentError('lossWeight', `is ${input.lossWeight} at step ${step}`);
+}
+
+export function createBptt(network: Network, sink: GradientSink, options?: BpttOptions): BpttLearner {
+  return new BpttLearner(network, sink, options);
+}
+
+/** Registry entry: `registerRule(bptt)` from @snn/core makes `'bptt'` available by name. */
+export const bptt: RuleDefinition<Network, BpttOptions> = {
+  kind: 'rule',
+  specificationVersion: 'v1',
+  name: 'bptt',
+  description: 'Backpropagation through time: exact gradient, one update per sequence, memory O(T)',
+  requires: { capabilities: ['vjp'] },
+  cadence: 'sequence',
+  create: (network, sink, options) => new BpttLearner(network, sink, options),
+};
+
+export { BackpropEngine } from './backprop';

@@ -1,1 +1,40 @@
-export {};
+export { allocate, dtypeOf, parseDType } from './dtype';
+export {
+  createCell,
+  createLearner,
+  getCellDefinition,
+  getRuleDefinition,
+  listCells,
+  listRules,
+  missingCapabilities,
+  registerCell,
+  registerRule,
+} from './registry';
+export { createNetwork, Layer, Network, Readout, type InitOptions, type LayerSpec, type NetworkOptions, type NetworkSpec } from './network';
+export {
+  crossEntropyStep,
+  density,
+  layerCurrents,
+  readoutStep,
+  SPARSE_DENSITY_THRESHOLD,
+  type LayerStepBuffers,
+} from './engine';
+export { argmaxRows, forwardSequence, validateBatch, type ForwardResult, type SequenceBatch } from './forward';
+export {
+  clipGradients,
+  createAdam,
+  createAdamax,
+  createOptimizer,
+  createSgd,
+  gradientNorm,
+  optimizerNames,
+  type AdamOptions,
+  type ClipOptions,
+  type Optimizer,
+  type OptimizerName,
+  type SgdOptions,
+} from './optimizers';
+export { createAccumulatingSink, createGradients, zeroGradients } from './gradients';
+export { deserializeNetwork, loadCheckpoint, saveCheckpoint, serializeNetwork, type CheckpointDocument } from './checkpoint';
+export { createTrainingLearner, streamBatch, type BatchResult } from './training';
+export type * from '@snn/protocol';

@@ -1,0 +1,75 @@
+import { createAdam, createNetwork, createTrainingLearner, streamBatch } from '@snn/core';
+import { createRandom } from '@snn/random';
+
+export interface BpttBenchOptions {
+  inputs: number;
+  hidden: number;
+  outputs: number;
+  steps: number;
+  batch: number;
+  inputRate: number;
+  /** Measure for at least this long (after one warm-up step). */
+  seconds: number;
+  minIterations: number;
+  seed: number;
+}
+
+export const defaultBpttBench: BpttBenchOptions = {
+  inputs: 700,
+  hidden: 256,
+  outputs: 20,
+  steps: 100,
+  batch: 32,
+  inputRate: 0.02,
+  seconds: 10,
+  minIterations: 5,
+  seed: 1,
+};
+
+export interface BenchRecord {
+  name: string;
+  samples_per_s: number;
+  ms_per_step: number;
+  [key: string]: unknown;
+}
+
+/**
+ * Training throughput of BPTT on an LIF RSNN: one step = forward over T, backward, Adam update, for
+ * a batch of Bernoulli(inputRate) spike trains.
+ */
+export function benchBptt(options: Partial<BpttBenchOptions> = {}): BenchRecord {
+  const o = { ...defaultBpttBench, ...options };
+  const network = createNetwork(
+    { inputs: o.inputs, outputs: o.outputs, layers: [{ cell: 'lif', neurons: o.hidden }], readout: { kappa: 0.9 } },
+    { seed: o.seed },
+  );
+  const optimizer = createAdam(network.parameters(), { learningRate: 1e-3 }, () => network.markUpdated());
+  const learner = createTrainingLearner('bptt', network, optimizer, { validateInputs: false });
+  const random = createRandom(o.seed);
+  const x = new Float32Array(o.batch * o.steps * o.inputs);
+  for (let i = 0; i < x.length; i++) x[i] = random.next() < o.inputRate ? 1 : 0;
+  const targets = new Int32Array(o.batch);
+  for (let b = 0; b < o.batch; b++) targets[b] = random.int(o.outputs);
+  const data = { x, batch: o.batch, steps: o.steps, targets };
+  streamBatch(network, learner, data);
+  let iterations = 0;
+  const started = performance.now();
+  while (iterations < o.minIterations || performance.now() - started < o.seconds * 1000) {
+    streamBatch(network, learner, data, { validate: false });
+    iterations++;
+  }
+  const ms = (performance.now() - started) / iterations;
+  return {
+    name: `bptt-lif-${o.inputs}-${o.hidden}-${o.outputs}-T${o.steps}-B${o.batch}`,
+    samples_per_s: (o.batch * 1000) / ms,
+    ms_per_step: ms,
+    iterations,
+    inputs: o.inputs,
+    hidden: o.hidden,
+    outputs: o.outputs,
+    steps: o.steps,
+    batch: o.batch,
+    input_rate: o.inputRate,
+    backend: 'reference',
+  };
+}

@@ -1,0 +1,194 @@
+import { Command, InvalidArgumentError as CommanderArgumentError, Option } from 'commander';
+import { SingleBar, Presets } from 'cli-progress';
+import { parseDType } from '@snn/core';
+import { SnnError } from '@snn/errors';
+import { benchmarkGemm } from '@snn/tensor';
+import { benchBptt, defaultBpttBench } from './bench';
+import { gradcheck } from './gradcheck';
+import { loadPlugins, registerBuiltins } from './plugins';
+import { defaultTrainConfig, train, type TrainConfig } from './train';
+
+const positiveInt = (name: string) => (value: string) => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new CommanderArgumentError(`${name} must be a positive integer, got "${value}"`);
+  return n;
+};
+const positiveNumber = (name: string) => (value: string) => {
+  const n = Number(value);
+  if (!(n > 0) || !Number.isFinite(n)) throw new CommanderArgumentError(`${name} must be a positive number, got "${value}"`);
+  return n;
+};
+const fraction = (name: string) => (value: string) => {
+  const n = Number(value);
+  if (!(n >= 0 && n <= 1)) throw new CommanderArgumentError(`${name} must be in [0, 1], got "${value}"`);
+  return n;
+};
+const jsonObject = (name: string) => (value: string) => {
+  try {
+    const v = JSON.parse(value) as unknown;
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new Error('not an object');
+    return v as Record<string, unknown>;
+  } catch {
+    throw new CommanderArgumentError(`${name} must be a JSON object, e.g. '{"alpha":0.95}', got "${value}"`);
+  }
+};
+const dtypeOption = (value: string) => {
+  try {
+    return parseDType(value);
+  } catch (e) {
+    throw new CommanderArgumentError((e as Error).message);
+  }
+};
+
+export function buildProgram(out: (line: string) => void = (l) => process.stdout.write(l + '\n')): Command {
+  const program = new Command('snn')
+    .description('Train recurrent spiking networks online and semi-online; check gradients; benchmark')
+    .option('--plugin <package...>', 'load cells and rules from these packages')
+    .showHelpAfterError()
+    .exitOverride();
+
+  program
+    .command('train')
+    .description('train a network (defaults: LIF RSNN, BPTT, Randman); writes a run folder')
+    .option('--dataset <name>', 'dataset', defaultTrainConfig.dataset)
+    .option('--dataset-options <json>', 'dataset options as JSON', jsonObject('--dataset-options'), {})
+    .option('--cell <name>', 'cell', defaultTrainConfig.cell)
+    .option('--cell-options <json>', 'cell constants as JSON', jsonObject('--cell-options'))
+    .option('--hidden <n>', 'neurons per layer', positiveInt('--hidden'), defaultTrainConfig.hidden)
+    .option('--layers <n>', 'recurrent layers', positiveInt('--layers'), defaultTrainConfig.layers)
+    .option('--rule <name>', 'learning rule', defaultTrainConfig.rule)
+    .option('--rule-options <json>', 'rule options as JSON', jsonObject('--rule-options'), {})
+    .addOption(new Option('--optimizer <name>', 'optimizer').choices(['adam', 'adamax', 'sgd']).default(defaultTrainConfig.optimizer))
+    .option('--lr <rate>', 'learning rate', positiveNumber('--lr'), defaultTrainConfig.learningRate)
+    .option('--epochs <n>', 'epochs', positiveInt('--epochs'), defaultTrainConfig.epochs)
+    .option('--batch-size <n>', 'batch size', positiveInt('--batch-size'), defaultTrainConfig.batchSize)
+    .option('--seed <n>', 'seed of data, initialisation and shuffling', positiveInt('--seed'), defaultTrainConfig.seed)
+    .option('--kappa <k>', 'readout leak', fraction('--kappa'), defaultTrainConfig.kappa)
+    .option('--loss-window <f>', 'fraction of the last steps whose loss counts', fraction('--loss-window'), defaultTrainConfig.lossWindow)
+    .option('--dtype <dtype>', 'f32 or f64', dtypeOption, defaultTrainConfig.dtype)
+    .option('--out <dir>', 'parent folder of the run folder', defaultTrainConfig.outDir)
+    .option('--no-progress', 'no progress bar')
+    .action((opts: Record<string, any>) => {
+      const config: TrainConfig = {
+        ...defaultTrainConfig,
+        dataset: opts.dataset,
+        datasetOptions: opts.datasetOptions,
+        cell: opts.cell,
+        cellOptions: opts.cellOptions ?? (opts.cell === 'lif' ? defaultTrainConfig.cellOptions : {}),
+        hidden: opts.hidden,
+        layers: opts.layers,
+        rule: opts.rule,
+        ruleOptions: opts.ruleOptions,
+        optimizer: opts.optimizer,
+        learningRate: opts.lr,
+        epochs: opts.epochs,
+        batchSize: opts.batchSize,
+        seed: opts.seed,
+        kappa: opts.kappa,
+        lossWindow: opts.lossWindow,
+        dtype: opts.dtype,
+        outDir: opts.out,
+      };
+      let bar: SingleBar | null = null;
+      const useBar = opts.progress !== false && process.stderr.isTTY;
+      train(config, {
+        start: ({ runDir, batchesPerEpoch, trainSize, testSize }) => {
+          out(`run folder: ${runDir}`);
+          out(`${config.cell} x ${config.hidden} (${config.layers} layer), rule ${config.rule}, ${config.dataset}: ${trainSize} train / ${testSize} test sequences`);
+          if (useBar) {
+            bar = new SingleBar(
+              { format: 'epoch {epoch} [{bar}] {value}/{total} batches | loss {loss} | acc {acc} | eta {eta_formatted}', hideCursor: true, clearOnComplete: true },
+              Presets.shades_classic,
+            );
+            bar.start(batchesPerEpoch, 0, { epoch: 1, loss: '-', acc: '-' });
+            (bar as unknown as { total: number }).total = batchesPerEpoch;
+          }
+        },
+        batch: ({ epoch, batch, loss, accuracy }) => {
+          if (!bar) return;
+          if (batch === 1 && epoch > 1) bar.start((bar as unknown as { total: number }).total, 0, { epoch });
+          bar.update(batch, { epoch, loss: loss.toFixed(3), acc: (100 * accuracy).toFixed(1) + '%' });
+        },
+        epoch: (m) => {
+          (bar as SingleBar | null)?.stop();
+          out(
+            `epoch ${String(m.epoch).padStart(3)}  train loss ${m.train_loss.toFixed(4)} acc ${(100 * m.train_accuracy).toFixed(1)}%  ` +
+              `test loss ${m.test_loss.toFixed(4)} acc ${(100 * m.test_accuracy).toFixed(1)}%  (${m.seconds.toFixed(1)} s, ${m.samples_per_s.toFixed(0)} samples/s)`,
+          );
+        },
+        done: ({ runDir, best }) => out(`best test accuracy ${(100 * best.test_accuracy).toFixed(1)}% (epoch ${best.epoch}); metrics in ${runDir}/metrics.jsonl`),
+      });
+    });
+
+  program
+    .command('gradcheck')
+    .description('check gradients against vector files (shared/spec/vectors.md format)')
+    .argument('<files...>', 'vector files or folders of them')
+    .option('--json', 'one JSON object per file')
+    .option('--dtype <dtype>', 'f32 or f64', dtypeOption, 'float32')
+    .option('--skip-unsupported', 'do not fail on cells or rules this build does not ship')
+    .action((files: string[], opts: { json?: boolean; dtype: 'float32' | 'float64'; skipUnsupported?: boolean }) => {
+      const code = gradcheck(files, { dtype: opts.dtype, json: !!opts.json, skipUnsupported: !!opts.skipUnsupported }, out);
+      program.setOptionValue('exitCode', code);
+    });
+
+  const bench = program.command('bench').description('benchmarks (numbers, not tests)');
+  const bpttCommand = (name: string) =>
+    bench
+      .command(name)
+      .option('--json', 'one JSON object per line')
+      .option('--inputs <n>', 'inputs', positiveInt('--inputs'), defaultBpttBench.inputs)
+      .option('--hidden <n>', 'hidden LIF neurons', positiveInt('--hidden'), defaultBpttBench.hidden)
+      .option('--outputs <n>', 'classes', positiveInt('--outputs'), defaultBpttBench.outputs)
+      .option('--steps <n>', 'time steps', positiveInt('--steps'), defaultBpttBench.steps)
+      .option('--batch <n>', 'batch size', positiveInt('--batch'), defaultBpttBench.batch)
+      .option('--rate <p>', 'input spike probability per step', fraction('--rate'), defaultBpttBench.inputRate)
+      .option('--seconds <s>', 'measure at least this long', positiveNumber('--seconds'), defaultBpttBench.seconds)
+      .option('--sizes <list>', 'GEMM sizes, comma separated', '64,128,256,512,1024');
+  bpttCommand('bptt')
+    .description('BPTT training throughput of an LIF RSNN (700-256-20, T=100, batch 32 by default)')
+    .action((opts: Record<string, any>) => {
+      const r = benchBptt({ inputs: opts.inputs, hidden: opts.hidden, outputs: opts.outputs, steps: opts.steps, batch: opts.batch, inputRate: opts.rate, seconds: opts.seconds });
+      out(opts.json ? JSON.stringify(r) : `${r.name}: ${r.samples_per_s.toFixed(1)} samples/s, ${r.ms_per_step.toFixed(1)} ms per training step`);
+    });
+  const gemmAction = async (opts: Record<string, any>) => {
+    const sizes = String(opts.sizes).split(',').map((s) => positiveInt('--sizes')(s.trim()));
+    const rows = await benchmarkGemm({ sizes });
+    for (const r of rows) {
+      out(opts.json ? JSON.stringify({ name: `gemm-${r.backend}-${r.size}`, ...r }) : `gemm ${r.backend.padEnd(16)} n=${String(r.size).padStart(4)}  ${r.gflops.toFixed(2)} GFLOP/s  ${r.msPerCall.toFixed(2)} ms`);
+    }
+  };
+  bpttCommand('gemm').description('GEMM GFLOP/s per backend for square sizes').action(gemmAction);
+  bpttCommand('all')
+    .description('every benchmark: GEMM per backend, then BPTT throughput')
+    .action(async (opts: Record<string, any>) => {
+      await gemmAction(opts);
+      const r = benchBptt({ inputs: opts.inputs, hidden: opts.hidden, outputs: opts.outputs, steps: opts.steps, batch: opts.batch, inputRate: opts.rate, seconds: opts.seconds });
+      out(opts.json ? JSON.stringify(r) : `${r.name}: ${r.samples_per_s.toFixed(1)} samples/s, ${r.ms_per_step.toFixed(1)} ms per training step`);
+    });
+  return program;
+}
+
+/** Runs the CLI; resolves to the exit status. Typed @snn errors print their message, not a stack. */
+export async function runCli(argv: readonly string[], out?: (line: string) => void): Promise<number> {
+  registerBuiltins();
+  const program = buildProgram(out);
+  try {
+    program.hook('preAction', async (cmd) => {
+      const plugins = (cmd.optsWithGlobals() as { plugin?: string[] }).plugin;
+      if (plugins?.length) await loadPlugins(plugins);
+    });
+    await program.parseAsync([...argv]);
+    return (program.getOptionValue('exitCode') as number | undefined) ?? 0;
+  } catch (e) {
+    const err = e as { code?: string; exitCode?: number; message?: string };
+    if (typeof err.code === 'string' && err.code.startsWith('commander.')) {
+      return err.code === 'commander.helpDisplayed' || err.code === 'commander.version' ? 0 : (err.exitCode ?? 2);
+    }
+    if (SnnError.isInstance(e)) {
+      process.stderr.write(`snn: ${e.message}\n`);
+      return 2;
+    }
+    throw e;
+  }
+}

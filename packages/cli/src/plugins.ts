@@ -1,0 +1,38 @@
+import { bptt } from '@snn/bptt';
+import { listCells, listRules, registerCell, registerRule } from '@snn/core';
+import { InvalidArgumentError } from '@snn/errors';
+import { lif } from '@snn/lif';
+
+/** Registers every cell and rule this CLI ships with. Safe to call more than once. */
+export function registerBuiltins(): void {
+  if (!listCells().includes('lif')) registerCell(lif);
+  if (!listRules().includes('bptt')) registerRule(bptt);
+}
+
+/**
+ * Loads third-party packages (`--plugin name`): every export that is a cell or rule definition
+ * (`{ kind: 'cell' | 'rule', specificationVersion: 'v1', ... }`) is registered.
+ */
+export async function loadPlugins(names: readonly string[]): Promise<string[]> {
+  const registered: string[] = [];
+  for (const name of names) {
+    let mod: Record<string, unknown>;
+    try {
+      mod = (await import(name)) as Record<string, unknown>;
+    } catch (e) {
+      throw new InvalidArgumentError(`--plugin ${name}`, `cannot be imported (${(e as Error).message}); install it next to @snn/cli`);
+    }
+    for (const value of Object.values(mod)) {
+      if (typeof value !== 'object' || value === null) continue;
+      const entry = value as { kind?: string; name?: string };
+      if (entry.kind === 'cell') {
+        registerCell(value as Parameters<typeof registerCell>[0], { override: true });
+        registered.push(`cell ${entry.name}`);
+      } else if (entry.kind === 'rule') {
+        registerRule(value as Parameters<typeof registerRule>[0], { override: true });
+        registered.push(`rule ${entry.name}`);
+      }
+    }
+  }
+  return registered;
+}

@@ -1,0 +1,167 @@
+import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import {
+  createNetwork,
+  createOptimizer,
+  createTrainingLearner,
+  forwardSequence,
+  saveCheckpoint,
+  streamBatch,
+  type DType,
+  type Network,
+} from '@snn/core';
+import { batches, getDataset, splitDataset, type SequenceDataset } from '@snn/datasets';
+import { InvalidArgumentError } from '@snn/errors';
+
+export interface TrainConfig {
+  dataset: string;
+  datasetOptions: Record<string, unknown>;
+  cell: string;
+  cellOptions: Record<string, unknown>;
+  hidden: number;
+  layers: number;
+  rule: string;
+  ruleOptions: Record<string, unknown>;
+  optimizer: string;
+  learningRate: number;
+  clipNorm?: number;
+  epochs: number;
+  batchSize: number;
+  seed: number;
+  dtype: DType;
+  kappa: number;
+  /** Fraction of the last steps whose loss counts (1 = every step). */
+  lossWindow: number;
+  testFraction: number;
+  inputScale: number;
+  recurrentScale: number;
+  outDir: string;
+}
+
+export const defaultTrainConfig: TrainConfig = {
+  dataset: 'randman',
+  datasetOptions: {},
+  cell: 'lif',
+  cellOptions: { alpha: 0.9, theta: 1, surrogate: { name: 'fast-sigmoid', slope: 25 } },
+  hidden: 128,
+  layers: 1,
+  rule: 'bptt',
+  ruleOptions: {},
+  optimizer: 'adam',
+  learningRate: 2e-3,
+  clipNorm: 10,
+  epochs: 12,
+  batchSize: 32,
+  seed: 1,
+  dtype: 'float32',
+  kappa: 0.9,
+  lossWindow: 0.5,
+  testFraction: 0.2,
+  inputScale: 3,
+  recurrentScale: 0.5,
+  outDir: 'runs',
+};
+
+export interface EpochMetrics {
+  epoch: number;
+  train_loss: number;
+  train_accuracy: number;
+  test_loss: number;
+  test_accuracy: number;
+  seconds: number;
+  samples_per_s: number;
+}
+
+export interface TrainReporter {
+  start?(info: { runDir: string; batchesPerEpoch: number; config: TrainConfig; trainSize: number; testSize: number }): void;
+  batch?(info: { epoch: number; batch: number; loss: number; accuracy: number }): void;
+  epoch?(metrics: EpochMetrics): void;
+  done?(info: { runDir: string; best: EpochMetrics }): void;
+}
+
+/** Loss weight per step: the last `window` fraction of the steps count, each with weight 1. */
+export function lossMaskFor(steps: number, window: number): Float64Array {
+  if (!(window > 0 && window <= 1)) throw new InvalidArgumentError('lossWindow', `must be in (0, 1], got ${window}`);
+  const mask = new Float64Array(steps);
+  const first = Math.min(steps - 1, Math.floor(steps * (1 - window)));
+  for (let t = first; t < steps; t++) mask[t] = 1;
+  return mask;
+}
+
+export function evaluate(network: Network, data: SequenceDataset, batchSize: number, lossMask: Float64Array): { loss: number; accuracy: number } {
+  let loss = 0;
+  let correct = 0;
+  for (const batch of batches(data, batchSize, { shuffle: false })) {
+    const r = forwardSequence(network, { x: batch.x, batch: batch.size, steps: data.steps, targets: batch.labels, lossMask });
+    loss += r.loss * batch.size;
+    for (let b = 0; b < batch.size; b++) if (r.predictions[b] === batch.labels[b]) correct++;
+  }
+  return { loss: loss / data.size, accuracy: correct / data.size };
+}
+
+function timestamp(): string {
+  return new Date().toISOString().replace(/[:.]/g, '-').replace('T', '_').slice(0, 19);
+}
+
+/** Trains, writing `config.json`, `metrics.jsonl` and `checkpoint.json` to a new run folder. */
+export function train(config: TrainConfig, reporter: TrainReporter = {}): { runDir: string; history: EpochMetrics[]; network: Network } {
+  const all = getDataset(config.dataset, { seed: config.seed, ...config.datasetOptions });
+  const [trainSet, testSet] = splitDataset(all, [1 - config.testFraction, config.testFraction], config.seed);
+  const network = createNetwork(
+    {
+      inputs: all.inputs,
+      outputs: all.classes,
+      layers: Array.from({ length: config.layers }, () => ({ cell: config.cell, neurons: config.hidden, cellOptions: config.cellOptions })),
+      readout: { kappa: config.kappa },
+    },
+    { dtype: config.dtype, seed: config.seed, init: { inputScale: config.inputScale, recurrentScale: config.recurrentScale } },
+  );
+  const optimizer = createOptimizer(
+    config.optimizer,
+    network.parameters(),
+    { learningRate: config.learningRate, ...(config.clipNorm ? { maxNorm: config.clipNorm } : {}) },
+    () => network.markUpdated(),
+  );
+  const learner = createTrainingLearner(config.rule, network, optimizer, config.ruleOptions);
+  const lossMask = lossMaskFor(all.steps, config.lossWindow);
+  const runDir = resolve(config.outDir, `${timestamp()}-${config.rule}-${config.cell}-${config.dataset}`);
+  mkdirSync(runDir, { recursive: true });
+  writeFileSync(join(runDir, 'config.json'), JSON.stringify({ ...config, dataset: { name: config.dataset, inputs: all.inputs, steps: all.steps, classes: all.classes, size: all.size } }, null, 2) + '\n');
+  const metricsFile = join(runDir, 'metrics.jsonl');
+  writeFileSync(metricsFile, '');
+  const batchesPerEpoch = Math.ceil(trainSet!.size / config.batchSize);
+  reporter.start?.({ runDir, batchesPerEpoch, config, trainSize: trainSet!.size, testSize: testSet!.size });
+  const history: EpochMetrics[] = [];
+  for (let epoch = 1; epoch <= config.epochs; epoch++) {
+    const started = performance.now();
+    let lossSum = 0;
+    let correct = 0;
+    let seen = 0;
+    let index = 0;
+    for (const batch of batches(trainSet!, config.batchSize, { shuffle: true, seed: config.seed * 1000 + epoch })) {
+      const r = streamBatch(network, learner, { x: batch.x, batch: batch.size, steps: all.steps, targets: batch.labels, lossMask }, { validate: epoch === 1 });
+      lossSum += r.loss * batch.size;
+      correct += r.correct;
+      seen += batch.size;
+      reporter.batch?.({ epoch, batch: ++index, loss: lossSum / seen, accuracy: correct / seen });
+    }
+    const seconds = (performance.now() - started) / 1000;
+    const test = evaluate(network, testSet!, 128, lossMask);
+    const metrics: EpochMetrics = {
+      epoch,
+      train_loss: lossSum / seen,
+      train_accuracy: correct / seen,
+      test_loss: test.loss,
+      test_accuracy: test.accuracy,
+      seconds,
+      samples_per_s: seen / seconds,
+    };
+    history.push(metrics);
+    appendFileSync(metricsFile, JSON.stringify(metrics) + '\n');
+    reporter.epoch?.(metrics);
+  }
+  saveCheckpoint(join(runDir, 'checkpoint.json'), network, { epochs: config.epochs, final: history[history.length - 1] });
+  const best = history.reduce((b, m) => (m.test_accuracy > b.test_accuracy ? m : b), history[0]!);
+  reporter.done?.({ runDir, best });
+  return { runDir, history, network };
+}

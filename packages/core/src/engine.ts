@@ -1,0 +1,126 @@
+/**
+ * The forward step shared by every rule: currents, cell step, readout and the per-step loss.
+ * Forward values never depend on the rule (rules only cut gradients), so they all call these.
+ */
+import type { RealArray } from '@snn/protocol';
+import { gemm, gemmSparseA } from '@snn/tensor';
+import type { Layer, Network, Readout } from './network';
+
+/** Below this fraction of nonzero inputs, products skip the zeros (event-driven). */
+export const SPARSE_DENSITY_THRESHOLD = 0.3;
+
+/** Fraction of nonzero entries in `rows` rows of `cols` values starting at `offset`, `stride` apart. */
+export function density(a: RealArray, offset: number, rows: number, cols: number, stride: number): number {
+  let nonzero = 0;
+  for (let r = 0; r < rows; r++) {
+    const base = offset + r * stride;
+    for (let c = 0; c < cols; c++) if (a[base + c] !== 0) nonzero++;
+  }
+  return nonzero / (rows * cols);
+}
+
+/**
+ * Writes the currents of `layer` for one step:
+ * current = W_in x + input biases (+ W_rec y_{t-1} when the cell does not split currents);
+ * recurrentCurrent = W_rec y_{t-1} + recurrent biases for cells that split them.
+ * Products with spike vectors skip zeros. Call `network.refreshCaches()` before the first step.
+ */
+export function layerCurrents(
+  layer: Layer,
+  batch: number,
+  input: RealArray,
+  inputOffset: number,
+  inputRowStride: number,
+  inputIsSparse: boolean,
+  prevOutput: RealArray,
+  current: RealArray,
+  recurrentCurrent: RealArray | null,
+): void {
+  const GH = layer.gates * layer.neurons;
+  const split = layer.cell.splitsRecurrentCurrent;
+  const recTarget = split ? recurrentCurrent! : current;
+  current.fill(0, 0, batch * GH);
+  if (split) recTarget.fill(0, 0, batch * GH);
+  for (const b of layer.biases) {
+    const target = b.adds === 'recurrent' && split ? recTarget : current;
+    const bias = b.parameter.data;
+    for (let r = 0; r < batch; r++) {
+      const base = r * GH;
+      for (let j = 0; j < GH; j++) target[base + j] = target[base + j]! + bias[j]!;
+    }
+  }
+  if (inputIsSparse) {
+    gemmSparseA(false, batch, GH, layer.inputs, 1, input, inputOffset, inputRowStride, layer.inputWeightsT, 0, GH, current, 0, GH);
+  } else {
+    gemm(false, true, batch, GH, layer.inputs, 1, input, inputOffset, inputRowStride, layer.inputWeights.data, 0, layer.inputs, 1, current, 0, GH);
+  }
+  if (layer.recurrentWeights) {
+    const H = layer.neurons;
+    if (layer.cell.spiking) {
+      gemmSparseA(false, batch, GH, H, 1, prevOutput, 0, H, layer.recurrentWeightsT!, 0, GH, recTarget, 0, GH);
+    } else {
+      gemm(false, true, batch, GH, H, 1, prevOutput, 0, H, layer.recurrentWeights.data, 0, H, 1, recTarget, 0, GH);
+    }
+  }
+}
+
+/** o_t = kappa o_{t-1} + W_out y_t + b_out, `[B, O]`. */
+export function readoutStep(
+  readout: Readout,
+  spiking: boolean,
+  batch: number,
+  y: RealArray,
+  prev: RealArray,
+  out: RealArray,
+): void {
+  const O = readout.outputs;
+  const H = readout.inputs;
+  const kappa = readout.kappa;
+  const bias = readout.bias.data;
+  for (let r = 0; r < batch; r++) {
+    const base = r * O;
+    for (let k = 0; k < O; k++) out[base + k] = kappa * prev[base + k]! + bias[k]!;
+  }
+  if (spiking) gemmSparseA(false, batch, O, H, 1, y, 0, H, readout.weightsT, 0, O, out, 0, O);
+  else gemm(false, true, batch, O, H, 1, y, 0, H, readout.weights.data, 0, H, 1, out, 0, O);
+}
+
+/**
+ * Masked softmax cross-entropy of one step, the vectors' loss: returns
+ * (weight / B) sum_b -log softmax(o_b)[target_b] and, when `grad` is given, writes
+ * dLoss/do = (weight / B) (softmax(o) - onehot(target)).
+ */
+export function crossEntropyStep(
+  o: RealArray,
+  batch: number,
+  classes: number,
+  targets: Int32Array,
+  weight: number,
+  grad: RealArray | null,
+): number {
+  let loss = 0;
+  const scale = weight / batch;
+  for (let r = 0; r < batch; r++) {
+    const base = r * classes;
+    let max = -Infinity;
+    for (let k = 0; k < classes; k++) if (o[base + k]! > max) max = o[base + k]!;
+    let sum = 0;
+    for (let k = 0; k < classes; k++) sum += Math.exp(o[base + k]! - max);
+    const logZ = max + Math.log(sum);
+    const target = targets[r]!;
+    loss -= o[base + target]! - logZ;
+    if (grad) {
+      for (let k = 0; k < classes; k++) grad[base + k] = scale * (Math.exp(o[base + k]! - logZ) - (k === target ? 1 : 0));
+    }
+  }
+  return loss * scale;
+}
+
+/** Per-layer buffers for one step of forward. */
+export interface LayerStepBuffers {
+  current: RealArray;
+  recurrentCurrent: RealArray | null;
+  state: RealArray;
+  output: RealArray;
+  tape: RealArray;
+}

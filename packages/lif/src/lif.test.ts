@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { checkCellJacobians } from '@snn/testing';
+import { createLif, lif } from './index';
+
+const run = (cell: ReturnType<typeof createLif>, currents: number[][]) => {
+  const H = cell.neurons;
+  let u = new Float64Array(H);
+  let z = new Float64Array(H);
+  const trace: number[][] = [];
+  for (const I of currents) {
+    const state = new Float64Array(H);
+    const output = new Float64Array(H);
+    cell.step({ batch: 1, inputCurrent: Float64Array.from(I), recurrentCurrent: null, prevState: u, prevOutput: z, state, output, tape: new Float64Array(0), params: {} });
+    trace.push([...state, ...output]);
+    u = state;
+    z = output;
+  }
+  return trace;
+};
+
+describe('lif step', () => {
+  it('integrates, spikes strictly above threshold and resets inside the leak', () => {
+    const cell = createLif(1, { alpha: 0.5, theta: 1 });
+    // u1 = 1 (not > theta: no spike), u2 = 0.5 + 1.5 = 2 (spike), u3 = 0.5 (2 - 1) + 0 = 0.5.
+    expect(run(cell, [[1], [1.5], [0]])).toEqual([
+      [1, 0],
+      [2, 1],
+      [0.5, 0],
+    ]);
+  });
+});
+
+describe('lif conformance', () => {
+  it('per-neuron Jacobians agree with the VJP (fast-sigmoid)', () => {
+    expect(checkCellJacobians(createLif(5, { alpha: 0.8, theta: 0.7 })).ok).toBe(true);
+  });
+  it('and with another surrogate', () => {
+    const r = checkCellJacobians(createLif(4, { surrogate: { name: 'arctan' } }), { seed: 9 });
+    expect(r.ok).toBe(true);
+  });
+  it('has the capabilities its registry entry claims', () => {
+    const cell = lif.create(3);
+    expect(cell.capabilities).toEqual(lif.capabilities);
+    expect(cell.stateSize).toBe(1);
+  });
+});
+
+describe('lif options', () => {
+  it('rejects unknown options, listing the valid ones', () => {
+    expect(() => createLif(3, { tau: 20 } as never)).toThrow(/lif option "tau".*alpha, theta, surrogate/);
+  });
+  it('rejects alpha outside [0, 1] and non-positive thresholds', () => {
+    expect(() => createLif(3, { alpha: 1.2 })).toThrow(/alpha/);
+    expect(() => createLif(3, { theta: 0 })).toThrow(/theta/);
+    expect(() => createLif(0)).toThrow(/positive integer/);
+  });
+  it('rejects an unknown surrogate by name', () => {
+    expect(() => createLif(3, { surrogate: 'nope' })).toThrow(/unknown surrogate "nope"/);
+  });
+});
