@@ -1,0 +1,75 @@
+import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runCli } from './index';
+
+const fixture = (name: string) => resolve(__dirname, '__fixtures__', name);
+
+async function snn(...args: string[]): Promise<{ code: number; lines: string[] }> {
+  const lines: string[] = [];
+  const code = await runCli(['node', 'snn', ...args], (l) => lines.push(l));
+  return { code, lines };
+}
+
+describe('snn gradcheck', () => {
+  it('passes a correct vector in f32 and f64, one line per file', async () => {
+    for (const dtype of ['f32', 'f64']) {
+      const { code, lines } = await snn('gradcheck', '--dtype', dtype, fixture('lif-bptt-kappa0.5-tiny.json'));
+      expect(code).toBe(0);
+      expect(lines[0]).toMatch(/^lif-bptt-kappa0.5-tiny\s+PASS\s+worst \d\.\d\de[-+]\d+ \(\w+\)$/);
+      expect(lines[1]).toMatch(/1 passed, 0 failed/);
+    }
+  });
+  it('fails a wrong gradient, naming the worst parameter', async () => {
+    const { code, lines } = await snn('gradcheck', fixture('wrong-grad.json'));
+    expect(code).toBe(1);
+    expect(lines[0]).toMatch(/lif-bptt-wrong-grad\s+FAIL\s+worst .* \(W_rec\)/);
+  });
+  it('says why a file cannot be read, and fails', async () => {
+    const { code, lines } = await snn('gradcheck', fixture('malformed.json'), fixture('bad-shape.json'), '/no/such/file.json');
+    expect(code).toBe(1);
+    expect(lines[0]).toMatch(/ERROR .*not valid JSON/);
+    expect(lines[1]).toMatch(/ERROR .*x.shape/);
+    expect(lines[2]).toMatch(/ERROR .*cannot read \/no\/such\/file.json: ENOENT/);
+  });
+  it('fails on an unsupported cell unless told to skip it', async () => {
+    const strict = await snn('gradcheck', fixture('brf-bptt-kappa0.5-tiny.json'));
+    expect(strict.code).toBe(1);
+    expect(strict.lines[0]).toMatch(/UNSUPPORTED cell "brf" is not supported yet/);
+    const lenient = await snn('gradcheck', '--skip-unsupported', fixture('brf-bptt-kappa0.5-tiny.json'), fixture('lif-bptt-kappa0.5-tiny.json'));
+    expect(lenient.code).toBe(0);
+  });
+  it('prints one JSON object per file with --json', async () => {
+    const { code, lines } = await snn('gradcheck', '--json', fixture('lif-bptt-kappa0.5-tiny.json'), fixture('wrong-grad.json'));
+    expect(code).toBe(1);
+    const objects = lines.map((l) => JSON.parse(l));
+    expect(objects.map((o) => o.status)).toEqual(['pass', 'fail']);
+    expect(objects[1].worst.name).toBe('W_rec');
+    expect(objects[0].parameters).toHaveLength(5);
+  });
+  it('rejects an unknown dtype', async () => {
+    const { code } = await snn('gradcheck', '--dtype', 'f16', fixture('lif-bptt-kappa0.5-tiny.json'));
+    expect(code).not.toBe(0);
+  });
+});
+
+describe('snn train', () => {
+  it('trains a small network and writes config, metrics and a checkpoint', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'snn-train-'));
+    const { code, lines } = await snn('train', '--epochs', '2', '--hidden', '16', '--out', out, '--dataset-options', '{"samplesPerClass": 20}');
+    expect(code).toBe(0);
+    expect(lines.join('\n')).toMatch(/epoch\s+2\s+train loss/);
+    const [run] = readdirSync(out);
+    const dir = join(out, run!);
+    expect(existsSync(join(dir, 'config.json'))).toBe(true);
+    expect(existsSync(join(dir, 'checkpoint.json'))).toBe(true);
+    const metrics = readFileSync(join(dir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(metrics).toHaveLength(2);
+    expect(metrics[1].test_accuracy).toBeGreaterThanOrEqual(0);
+  });
+  it('names an unknown rule and what is available', async () => {
+    const { code } = await snn('train', '--rule', 'nope', '--epochs', '1');
+    expect(code).toBe(2);
+  });
+});
