@@ -9,8 +9,13 @@
  */
 import type { CellStepArgs, CellVjpArgs, Gradients, RealArray, StepInput } from '@snn/protocol';
 import {
-  allocate,
+  createTypedArrayOps,
   createGradients,
+  ownLayerWeights,
+  ownReadoutWeights,
+  type ComputeOps,
+  type LayerWeights,
+  type ReadoutWeights,
   crossEntropyStep,
   density,
   layerCurrents,
@@ -19,7 +24,6 @@ import {
   type Network,
 } from '@snn/core';
 import { UnsupportedError } from '@snn/errors';
-import { gemm, gemmSparseA } from '@snn/tensor';
 
 interface LayerHistory {
   /** Index t = 0..T: states s_t `[d, B, H]` (t = 0 is the zero initial state). */
@@ -64,12 +68,21 @@ export class BackpropEngine {
   private readonly vjpArgs: CellVjpArgs;
   lossSum = 0;
   evidence: RealArray;
+  private readonly ops: ComputeOps;
+  private layerWeights: LayerWeights[] = [];
+  private readoutWeights: ReadoutWeights;
+  private mirroredRevision = -1;
 
-  constructor(readonly network: Network) {
+  constructor(
+    readonly network: Network,
+    ops?: ComputeOps,
+  ) {
+    this.ops = ops ?? createTypedArrayOps(network.dtype);
     for (const layer of network.layers) {
       if (!layer.cell.vjp) throw new UnsupportedError(`backprop through cell "${layer.cell.name}"`, 'the cell provides no vjp');
     }
     this.gradients = createGradients(network);
+    const allocate = (_dtype: unknown, n: number) => this.ops.allocate(n);
     this.history = network.layers.map(() => ({ states: [], outputs: [], currents: [], recurrentCurrents: [], tapes: [] }));
     const dtype = network.dtype;
     this.readoutPrev = allocate(dtype, 0);
@@ -78,6 +91,7 @@ export class BackpropEngine {
     this.readoutAdjoint = allocate(dtype, 0);
     this.evidence = allocate(dtype, 0);
     this.gradOutputWeightsT = allocate(dtype, network.readout.inputs * network.outputs);
+    this.readoutWeights = ownReadoutWeights(network.readout);
     const empty = allocate(dtype, 0);
     this.stepArgs = { batch: 0, inputCurrent: empty, recurrentCurrent: null, prevState: empty, prevOutput: empty, state: empty, output: empty, tape: empty, params: {} };
     this.vjpArgs = {
@@ -95,6 +109,7 @@ export class BackpropEngine {
   /** Forget stored steps and start new sequences of `batch` streams. */
   begin(batch: number): void {
     const dtype = this.network.dtype;
+    const allocate = (_dtype: unknown, n: number) => this.ops.allocate(n);
     if (batch !== this.batch) {
       this.batch = batch;
       this.capacity = 0;
@@ -141,10 +156,40 @@ export class BackpropEngine {
     this.steps = 0;
     this.lossSum = 0;
     this.network.refreshCaches();
+    this.refreshWeights();
+  }
+
+  /** Points the kernels at the current weights (workspace mirrors are re-copied when weights changed). */
+  private refreshWeights(): void {
+    const net = this.network;
+    if (this.mirroredRevision === net.revision && this.layerWeights.length) return;
+    const ops = this.ops;
+    const first = this.layerWeights.length === 0;
+    this.layerWeights = net.layers.map((layer, l) => {
+      const own = ownLayerWeights(layer);
+      if (first) {
+        return {
+          inputT: ops.mirror(own.inputT),
+          input: ops.mirror(own.input),
+          recurrentT: own.recurrentT && ops.mirror(own.recurrentT),
+          recurrent: own.recurrent && ops.mirror(own.recurrent),
+        };
+      }
+      for (const a of [own.inputT, own.input, own.recurrentT, own.recurrent]) if (a) ops.refreshMirror(a);
+      return this.layerWeights[l]!;
+    });
+    const r = ownReadoutWeights(net.readout);
+    if (first) this.readoutWeights = { weights: ops.mirror(r.weights), weightsT: ops.mirror(r.weightsT) };
+    else {
+      ops.refreshMirror(r.weights);
+      ops.refreshMirror(r.weightsT);
+    }
+    this.mirroredRevision = net.revision;
   }
 
   private ensureCapacity(t: number): void {
     const dtype = this.network.dtype;
+    const allocate = (_dtype: unknown, n: number) => this.ops.allocate(n);
     const B = this.batch;
     while (this.capacity <= t) {
       const s = this.capacity;
@@ -184,7 +229,7 @@ export class BackpropEngine {
     args.batch = B;
     this.network.layers.forEach((layer, l) => {
       const h = this.history[l]!;
-      layerCurrents(layer, B, layerInput, 0, layer.inputs, layerInputSparse, h.outputs[t - 1]!, h.currents[t]!, h.recurrentCurrents[t]!);
+      layerCurrents(layer, B, layerInput, 0, layer.inputs, layerInputSparse, h.outputs[t - 1]!, h.currents[t]!, h.recurrentCurrents[t]!, this.ops, this.layerWeights[l]!);
       args.inputCurrent = h.currents[t]!;
       args.recurrentCurrent = h.recurrentCurrents[t]!;
       args.prevState = h.states[t - 1]!;
@@ -199,7 +244,7 @@ export class BackpropEngine {
     });
     const top = this.network.layers[this.network.layers.length - 1]!;
     const O = this.network.outputs;
-    readoutStep(this.network.readout, top.cell.spiking, B, layerInput, this.readoutPrev, this.readoutNow);
+    readoutStep(this.network.readout, top.cell.spiking, B, layerInput, this.readoutPrev, this.readoutNow, this.ops, this.readoutWeights);
     const w = input.lossWeight;
     const gradO = this.readoutGrads[t]!;
     if (w !== 0) {
@@ -229,7 +274,6 @@ export class BackpropEngine {
     for (const g of this.gradients.values()) g.fill(0);
     this.gradOutputWeightsT.fill(0);
     const kappa = net.readout.kappa;
-    const readout = net.readout;
     const top = net.layers[L - 1]!;
     const Htop = top.neurons;
     const carry = this.readoutCarry;
@@ -245,6 +289,8 @@ export class BackpropEngine {
     const gradOutW = this.gradients.get('W_out')!;
     const vjp = this.vjpArgs;
     vjp.batch = B;
+    const { gemm, gemmSparseA } = this.ops;
+    const readoutW = this.readoutWeights.weights;
     for (let t = T; t >= 1; t--) {
       // Readout: a^o_t = dl_t/do_t + kappa a^o_{t+1}.
       const gO = this.readoutGrads[t]!;
@@ -254,10 +300,11 @@ export class BackpropEngine {
       else gemm(true, false, O, Htop, B, 1, aO, 0, O, yTop, 0, Htop, 1, gradOutW, 0, Htop);
       for (let b = 0; b < B; b++) for (let k = 0; k < O; k++) gradOut[k] = gradOut[k]! + aO[b * O + k]!;
       const topAdj = this.adjoints[L - 1]!;
-      gemm(false, false, B, Htop, O, 1, aO, 0, O, readout.weights.data, 0, Htop, 1, topAdj.gradOutput, 0, Htop);
+      gemm(false, false, B, Htop, O, 1, aO, 0, O, readoutW, 0, Htop, 1, topAdj.gradOutput, 0, Htop);
 
       for (let l = L - 1; l >= 0; l--) {
         const layer = net.layers[l]!;
+        const weights = this.layerWeights[l]!;
         const h = this.history[l]!;
         const a = this.adjoints[l]!;
         const H = layer.neurons;
@@ -298,14 +345,14 @@ export class BackpropEngine {
         if (inputSparse) gemmSparseA(true, I, GH, B, 1, input, 0, I, gI, 0, GH, a.gradInputWeightsT, 0, GH);
         else gemm(true, false, GH, I, B, 1, gI, 0, GH, input, 0, I, 1, this.gradients.get(layer.inputWeights.name)!, 0, I);
         if (l > 0) {
-          gemm(false, false, B, I, GH, 1, gI, 0, GH, layer.inputWeights.data, 0, I, 1, this.adjoints[l - 1]!.gradOutput, 0, I);
+          gemm(false, false, B, I, GH, 1, gI, 0, GH, weights.input, 0, I, 1, this.adjoints[l - 1]!.gradOutput, 0, I);
         }
         // Recurrent weights and the gradient to y_{t-1} through W_rec.
         if (layer.recurrentWeights) {
           const yPrev = h.outputs[t - 1]!;
           if (layer.cell.spiking) gemmSparseA(true, H, GH, B, 1, yPrev, 0, H, gIrec, 0, GH, a.gradRecurrentWeightsT!, 0, GH);
           else gemm(true, false, GH, H, B, 1, gIrec, 0, GH, yPrev, 0, H, 1, this.gradients.get(layer.recurrentWeights.name)!, 0, H);
-          gemm(false, false, B, H, GH, 1, gIrec, 0, GH, layer.recurrentWeights.data, 0, H, 1, a.gradPrevOutput, 0, H);
+          gemm(false, false, B, H, GH, 1, gIrec, 0, GH, weights.recurrent!, 0, H, 1, a.gradPrevOutput, 0, H);
         }
       }
       // Move the adjoints one step back; cut them at chunk starts (TBPTT).

@@ -3,8 +3,43 @@
  * Forward values never depend on the rule (rules only cut gradients), so they all call these.
  */
 import type { RealArray } from '@snn/protocol';
-import { gemm, gemmSparseA } from '@snn/tensor';
-import type { Layer, Network, Readout } from './network';
+import { createTypedArrayOps, type ComputeOps } from './compute';
+import type { Layer, Readout } from './network';
+
+/** The weights of a layer as the kernels see them (the layer's own arrays, or workspace mirrors). */
+export interface LayerWeights {
+  /** W_in transposed `[I, G*H]`. */
+  inputT: RealArray;
+  /** W_in `[G*H, I]`. */
+  input: RealArray;
+  /** W_rec transposed `[H, G*H]`. */
+  recurrentT: RealArray | null;
+  /** W_rec `[G*H, H]`. */
+  recurrent: RealArray | null;
+}
+
+/** The readout weights as the kernels see them. */
+export interface ReadoutWeights {
+  /** W_out `[O, H]`. */
+  weights: RealArray;
+  /** W_out transposed `[H, O]`. */
+  weightsT: RealArray;
+}
+
+const defaultOps = { float32: createTypedArrayOps('float32'), float64: createTypedArrayOps('float64') };
+
+export function ownLayerWeights(layer: Layer): LayerWeights {
+  return {
+    inputT: layer.inputWeightsT,
+    input: layer.inputWeights.data,
+    recurrentT: layer.recurrentWeightsT,
+    recurrent: layer.recurrentWeights?.data ?? null,
+  };
+}
+
+export function ownReadoutWeights(readout: Readout): ReadoutWeights {
+  return { weights: readout.weights.data, weightsT: readout.weightsT };
+}
 
 /** Below this fraction of nonzero inputs, products skip the zeros (event-driven). */
 export const SPARSE_DENSITY_THRESHOLD = 0.3;
@@ -35,6 +70,8 @@ export function layerCurrents(
   prevOutput: RealArray,
   current: RealArray,
   recurrentCurrent: RealArray | null,
+  ops: ComputeOps = defaultOps.float32,
+  weights: LayerWeights = ownLayerWeights(layer),
 ): void {
   const GH = layer.gates * layer.neurons;
   const split = layer.cell.splitsRecurrentCurrent;
@@ -49,17 +86,19 @@ export function layerCurrents(
       for (let j = 0; j < GH; j++) target[base + j] = target[base + j]! + bias[j]!;
     }
   }
+  // Products use the transposed weights so that both the event-driven and the dense kernel stream
+  // contiguous rows.
   if (inputIsSparse) {
-    gemmSparseA(false, batch, GH, layer.inputs, 1, input, inputOffset, inputRowStride, layer.inputWeightsT, 0, GH, current, 0, GH);
+    ops.gemmSparseA(false, batch, GH, layer.inputs, 1, input, inputOffset, inputRowStride, weights.inputT, 0, GH, current, 0, GH);
   } else {
-    gemm(false, true, batch, GH, layer.inputs, 1, input, inputOffset, inputRowStride, layer.inputWeights.data, 0, layer.inputs, 1, current, 0, GH);
+    ops.gemm(false, false, batch, GH, layer.inputs, 1, input, inputOffset, inputRowStride, weights.inputT, 0, GH, 1, current, 0, GH);
   }
-  if (layer.recurrentWeights) {
+  if (weights.recurrentT) {
     const H = layer.neurons;
     if (layer.cell.spiking) {
-      gemmSparseA(false, batch, GH, H, 1, prevOutput, 0, H, layer.recurrentWeightsT!, 0, GH, recTarget, 0, GH);
+      ops.gemmSparseA(false, batch, GH, H, 1, prevOutput, 0, H, weights.recurrentT, 0, GH, recTarget, 0, GH);
     } else {
-      gemm(false, true, batch, GH, H, 1, prevOutput, 0, H, layer.recurrentWeights.data, 0, H, 1, recTarget, 0, GH);
+      ops.gemm(false, false, batch, GH, H, 1, prevOutput, 0, H, weights.recurrentT, 0, GH, 1, recTarget, 0, GH);
     }
   }
 }
@@ -72,6 +111,8 @@ export function readoutStep(
   y: RealArray,
   prev: RealArray,
   out: RealArray,
+  ops: ComputeOps = defaultOps.float32,
+  weights: ReadoutWeights = ownReadoutWeights(readout),
 ): void {
   const O = readout.outputs;
   const H = readout.inputs;
@@ -81,8 +122,8 @@ export function readoutStep(
     const base = r * O;
     for (let k = 0; k < O; k++) out[base + k] = kappa * prev[base + k]! + bias[k]!;
   }
-  if (spiking) gemmSparseA(false, batch, O, H, 1, y, 0, H, readout.weightsT, 0, O, out, 0, O);
-  else gemm(false, true, batch, O, H, 1, y, 0, H, readout.weights.data, 0, H, 1, out, 0, O);
+  if (spiking) ops.gemmSparseA(false, batch, O, H, 1, y, 0, H, weights.weightsT, 0, O, out, 0, O);
+  else ops.gemm(false, false, batch, O, H, 1, y, 0, H, weights.weightsT, 0, O, 1, out, 0, O);
 }
 
 /**

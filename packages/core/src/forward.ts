@@ -1,7 +1,8 @@
 import type { CellStepArgs, RealArray } from '@snn/protocol';
 import { assertFinite, ShapeError } from '@snn/errors';
 import { allocate } from './dtype';
-import { crossEntropyStep, density, layerCurrents, readoutStep, SPARSE_DENSITY_THRESHOLD } from './engine';
+import { crossEntropyStep, density, layerCurrents, ownLayerWeights, ownReadoutWeights, readoutStep, SPARSE_DENSITY_THRESHOLD } from './engine';
+import { createTypedArrayOps } from './compute';
 import type { Network } from './network';
 
 export interface SequenceBatch {
@@ -82,8 +83,11 @@ export function forwardSequence(network: Network, data: SequenceBatch, options: 
       recurrentCurrent: layer.cell.splitsRecurrentCurrent ? allocate(dtype, B * GH) : null,
       tape: allocate(dtype, Math.max(1, layer.cell.tapeSize) * B * H),
       recorded: options.recordOutputs ? allocate(dtype, B * T * H) : null,
+      weights: ownLayerWeights(layer),
     };
   });
+  const ops = createTypedArrayOps(dtype);
+  const readoutWeights = ownReadoutWeights(network.readout);
   let oPrev = allocate(dtype, B * O);
   let o = allocate(dtype, B * O);
   const evidence = allocate(dtype, B * O);
@@ -106,7 +110,7 @@ export function forwardSequence(network: Network, data: SequenceBatch, options: 
     let width = I;
     let sparse = density(xs, offset, B, I, stride) < SPARSE_DENSITY_THRESHOLD;
     for (const L of layers) {
-      layerCurrents(L.layer, B, input, offset, stride, sparse, L.prevOutput, L.current, L.recurrentCurrent);
+      layerCurrents(L.layer, B, input, offset, stride, sparse, L.prevOutput, L.current, L.recurrentCurrent, ops, L.weights);
       args.inputCurrent = L.current;
       args.recurrentCurrent = L.recurrentCurrent;
       args.prevState = L.prevState;
@@ -128,7 +132,7 @@ export function forwardSequence(network: Network, data: SequenceBatch, options: 
     }
     void width;
     const top = layers[layers.length - 1]!;
-    readoutStep(network.readout, top.layer.cell.spiking, B, top.output, oPrev, o);
+    readoutStep(network.readout, top.layer.cell.spiking, B, top.output, oPrev, o, ops, readoutWeights);
     const w = data.lossMask ? data.lossMask[t]! : 1;
     if (w !== 0) {
       loss += crossEntropyStep(o, B, O, data.targets, w, null);

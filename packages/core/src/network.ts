@@ -223,6 +223,11 @@ export class Network {
     this.markUpdated();
   }
 
+  /** Increases whenever weights change (see `markUpdated`): lets kernels know when mirrors are stale. */
+  get revision(): number {
+    return this.version;
+  }
+
   /** Call after changing weights in place (optimizers do): cached transposes are rebuilt lazily. */
   markUpdated(): void {
     this.version++;
