@@ -7,4 +7,6 @@ export default defineConfig({
   sourcemap: true,
   clean: true,
   target: 'node20',
+  // gpu.js is loaded lazily through createRequire(import.meta.url); the shim gives CJS a value for it.
+  shims: true,
 });

@@ -1,0 +1,215 @@
+/**
+ * GEMM backends and the registry that picks one per call.
+ *
+ * Selection order for a product (first match wins):
+ *   1. an explicit backend name passed by the caller (e.g. `matmul(a, b, { backend })`);
+ *   2. `setDefaultBackend(name)`;
+ *   3. the `SNN_BACKEND` environment variable;
+ *   4. 'auto': the fastest backend for the size at hand, from the thresholds measured below.
+ * Naming 'auto' in (1)-(3) explicitly is allowed and means (4).
+ */
+import { InvalidArgumentError, UnknownNameError, UnsupportedError } from '@snn/errors';
+import { checkGemmArguments, gemmUnchecked, type RealArray } from './blas';
+import { createGpuJsBackend, probeWebGpu } from './gpujs';
+
+/** Same arguments as `gemm`. */
+export type GemmFunction = (
+  transA: boolean, transB: boolean, m: number, n: number, k: number, alpha: number,
+  a: RealArray, aOffset: number, lda: number, b: RealArray, bOffset: number, ldb: number,
+  beta: number, c: RealArray, cOffset: number, ldc: number,
+) => void;
+
+export type GemmAsyncFunction = (...args: Parameters<GemmFunction>) => Promise<void>;
+
+export interface Backend {
+  /** Registry key, e.g. 'reference' or 'gpujs-webasm'. */
+  readonly name: string;
+  /** One line for `snn bench` and error messages. */
+  readonly description: string;
+  /** Synchronous product; a backend with no synchronous path (webgpu) throws UnsupportedError. */
+  gemm: GemmFunction;
+  /** Promise-returning product; where a backend has one, this is its fastest path (threads, GPU). */
+  gemmAsync?: GemmAsyncFunction;
+  /** Whether this backend can run in the current process. Never throws. */
+  available(): boolean;
+  /** Releases compiled kernels and worker pools; the backend stays usable (it recompiles lazily). */
+  dispose?(): void;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reference backend
+// ---------------------------------------------------------------------------------------------
+
+export const referenceBackend: Backend = {
+  name: 'reference',
+  description: 'plain typed-array loops, 4x4 register-blocked packed GEMM, float32 and float64',
+  gemm(transA, transB, m, n, k, alpha, a, aOffset, lda, b, bOffset, ldb, beta, c, cOffset, ldc) {
+    checkGemmArguments(transA, transB, m, n, k, alpha, a, aOffset, lda, b, bOffset, ldb, beta, c, cOffset, ldc);
+    gemmUnchecked(transA, transB, m, n, k, alpha, a, aOffset, lda, b, bOffset, ldb, beta, c, cOffset, ldc);
+  },
+  available: () => true,
+};
+
+// ---------------------------------------------------------------------------------------------
+// Registry
+// ---------------------------------------------------------------------------------------------
+
+const registry = new Map<string, Backend>();
+let defaultBackendName: string | undefined;
+
+/** The pseudo-name that selects per size; never a registered backend. */
+export const AUTO_BACKEND = 'auto';
+
+/** Adds (or replaces, when `replace` is true) a backend under `backend.name`. */
+export function registerBackend(backend: Backend, options: { replace?: boolean } = {}): void {
+  if (!backend || typeof backend.name !== 'string' || backend.name.length === 0) {
+    throw new InvalidArgumentError('backend.name', 'must be a non-empty string');
+  }
+  if (backend.name === AUTO_BACKEND) {
+    throw new InvalidArgumentError('backend.name', `"${AUTO_BACKEND}" is reserved for size-based selection`);
+  }
+  if (typeof backend.gemm !== 'function' || typeof backend.available !== 'function') {
+    throw new InvalidArgumentError('backend', 'must implement gemm() and available()');
+  }
+  if (registry.has(backend.name) && !options.replace) {
+    throw new InvalidArgumentError('backend.name', `"${backend.name}" is already registered; pass { replace: true } to override it`);
+  }
+  registry.set(backend.name, backend);
+}
+
+/** Registered backend names, whether or not they are available in this process. */
+export function listBackends(options: { availableOnly?: boolean } = {}): string[] {
+  const names = [...registry.keys()];
+  return options.availableOnly ? names.filter((name) => registry.get(name)!.available()) : names;
+}
+
+/** The backend registered under `name`; throws UnknownNameError listing the registered names. */
+export function getBackend(name: string): Backend {
+  const backend = registry.get(name);
+  if (!backend) throw new UnknownNameError('backend', name, listBackends());
+  return backend;
+}
+
+/** Makes `name` (a registered backend or 'auto') the default; `undefined` goes back to SNN_BACKEND / auto. */
+export function setDefaultBackend(name: string | undefined): void {
+  if (name !== undefined && name !== AUTO_BACKEND) getBackend(name);
+  defaultBackendName = name;
+}
+
+/** The name that selection starts from when a caller names no backend ('auto' unless configured). */
+export function getDefaultBackendName(): string {
+  if (defaultBackendName !== undefined) return defaultBackendName;
+  const fromEnv = typeof process !== 'undefined' ? process.env?.SNN_BACKEND : undefined;
+  return fromEnv && fromEnv.trim() ? fromEnv.trim() : AUTO_BACKEND;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Size-based selection ('auto')
+//
+// Measured on the development machine (2 vCPU shared with other jobs, Node 20.20), float32, GFLOP/s:
+//
+//   shape (m,n,k)      reference   gpujs-webasm   gpujs-webasm threaded   gpujs-cpu
+//   32x20x256            4.0           0.9               0.9                1.35
+//   32x256x256           4.5           0.9             1.4-1.8              1.1
+//   256x256x32           4.7           0.9               1.5                1.1
+//   64^3                 4.3           0.9               0.8                1.2
+//   128^3                4.7           0.9             0.9-1.7              1.0
+//   256^3                5.1           0.9             0.9-1.8              1.2
+//   512^3                4.7           0.9             0.9-1.8              0.5
+//   1024^3               4.8           0.7               1.3                0.2
+//
+// (benchmarkGemm() reproduces the square rows; the threaded range depends on whether the second
+// vCPU was free.) The reference backend wins at every size and transpose combination, on the
+// sync and the async path, so both webasm thresholds below are Infinity: 'auto' always resolves
+// to 'reference' on such a machine. The constants stay so a machine where a gpu.js backend does
+// win can be given a threshold without touching the dispatch code. WebGPU could not be measured
+// (no adapter in Node here); its threshold is a guess that only applies once detectWebGpu() found one.
+// ---------------------------------------------------------------------------------------------
+
+/** Products with m*n*k at or above this go to gpujs-webgpu from gemmAutoAsync, if available. */
+export const WEBGPU_MIN_FLOP_VOLUME = 256 * 256 * 256;
+/** Products with m*n*k at or above this go to threaded webasm from gemmAutoAsync. Never won here. */
+export const THREADED_WEBASM_MIN_FLOP_VOLUME = Infinity;
+/** Products with m*n*k at or above this go to sync webasm from the sync dispatch. Never won here. */
+export const SYNC_WEBASM_MIN_FLOP_VOLUME = Infinity;
+
+function autoBackend(m: number, n: number, k: number, wantsAsync: boolean, float64: boolean): Backend {
+  // gpu.js computes in float32 only; float64 products always stay on the reference backend.
+  if (float64) return referenceBackend;
+  const volume = m * n * k;
+  if (wantsAsync) {
+    if (volume >= WEBGPU_MIN_FLOP_VOLUME) {
+      const webgpu = registry.get('gpujs-webgpu');
+      if (webgpu?.available()) return webgpu;
+    }
+    if (volume >= THREADED_WEBASM_MIN_FLOP_VOLUME) {
+      const webasm = registry.get('gpujs-webasm');
+      if (webasm?.available()) return webasm;
+    }
+    return referenceBackend;
+  }
+  if (volume >= SYNC_WEBASM_MIN_FLOP_VOLUME) {
+    const webasm = registry.get('gpujs-webasm');
+    if (webasm?.available()) return webasm;
+  }
+  return referenceBackend;
+}
+
+/**
+ * The backend a product of this size runs on: `requested` if given, else the configured default,
+ * else the size-based choice. Throws UnknownNameError for unregistered names and UnsupportedError
+ * for a backend that cannot run in this process.
+ */
+export function resolveBackend(
+  m: number,
+  n: number,
+  k: number,
+  options: { backend?: string; async?: boolean; float64?: boolean } = {},
+): Backend {
+  const name = options.backend ?? getDefaultBackendName();
+  if (name === AUTO_BACKEND) return autoBackend(m, n, k, options.async ?? false, options.float64 ?? false);
+  const backend = getBackend(name);
+  if (!backend.available()) {
+    throw new UnsupportedError(`backend "${name}"`, `it is not available in this process (available: ${listBackends({ availableOnly: true }).join(', ')})`);
+  }
+  return backend;
+}
+
+/** gemm on the backend chosen by `resolveBackend` (SNN_BACKEND, setDefaultBackend or size). */
+export function gemmAuto(
+  transA: boolean, transB: boolean, m: number, n: number, k: number, alpha: number,
+  a: RealArray, aOffset: number, lda: number, b: RealArray, bOffset: number, ldb: number,
+  beta: number, c: RealArray, cOffset: number, ldc: number,
+): void {
+  const float64 = a instanceof Float64Array || b instanceof Float64Array || c instanceof Float64Array;
+  resolveBackend(m, n, k, { float64 }).gemm(transA, transB, m, n, k, alpha, a, aOffset, lda, b, bOffset, ldb, beta, c, cOffset, ldc);
+}
+
+/** Promise form of gemmAuto: uses the chosen backend's gemmAsync when it has one. */
+export async function gemmAutoAsync(
+  transA: boolean, transB: boolean, m: number, n: number, k: number, alpha: number,
+  a: RealArray, aOffset: number, lda: number, b: RealArray, bOffset: number, ldb: number,
+  beta: number, c: RealArray, cOffset: number, ldc: number,
+): Promise<void> {
+  const float64 = a instanceof Float64Array || b instanceof Float64Array || c instanceof Float64Array;
+  const backend = resolveBackend(m, n, k, { async: true, float64 });
+  if (backend.gemmAsync) {
+    await backend.gemmAsync(transA, transB, m, n, k, alpha, a, aOffset, lda, b, bOffset, ldb, beta, c, cOffset, ldc);
+  } else {
+    backend.gemm(transA, transB, m, n, k, alpha, a, aOffset, lda, b, bOffset, ldb, beta, c, cOffset, ldc);
+  }
+}
+
+/**
+ * Asks gpu.js whether a WebGPU adapter answers; `gpujs-webgpu` reports available() = true only
+ * after this resolved true. Cheap to call again (the answer is cached).
+ */
+export async function detectWebGpu(): Promise<boolean> {
+  return probeWebGpu();
+}
+
+// Built-in backends. gpu.js itself is loaded only when one of its backends is first used.
+registerBackend(referenceBackend);
+registerBackend(createGpuJsBackend('webasm'));
+registerBackend(createGpuJsBackend('cpu'));
+registerBackend(createGpuJsBackend('webgpu'));
