@@ -30,7 +30,7 @@ describe('snn gradcheck', () => {
     const { code, lines } = await snn('gradcheck', fixture('malformed.json'), fixture('bad-shape.json'), '/no/such/file.json');
     expect(code).toBe(1);
     expect(lines[0]).toMatch(/ERROR .*not valid JSON/);
-    expect(lines[1]).toMatch(/ERROR .*x.shape/);
+    expect(lines[1]).toMatch(/bad-shape.json\s+ERROR .*\(x\.data\): holds 3 values but shape \[1, 2, 1\] needs 2/);
     expect(lines[2]).toMatch(/ERROR .*cannot read \/no\/such\/file.json: ENOENT/);
   });
   it('fails on an unsupported cell unless told to skip it', async () => {

@@ -25,8 +25,8 @@ export function expandVectorPaths(paths: readonly string[]): string[] {
 function formatLine(r: VectorResult): string {
   const status = r.status === 'pass' ? 'PASS' : r.status === 'fail' ? 'FAIL' : r.status === 'unsupported' ? 'UNSUPPORTED' : 'ERROR';
   const worst = r.worst ? `worst ${r.worst.relativeError.toExponential(2)} (${r.worst.name})` : '';
-  const extra = r.message ? ` ${r.message}` : '';
-  return `${r.id.padEnd(42)} ${status.padEnd(11)} ${worst}${extra}`.trimEnd();
+  const name = r.id === '?' ? r.file : r.id;
+  return [name.padEnd(42), status.padEnd(11), worst, r.message ?? ''].filter((part) => part !== '').join(' ');
 }
 
 /** Runs every file, prints one line (or one JSON object) per file, returns the exit status. */
