@@ -1,11 +1,14 @@
 import { bptt } from '@snn/bptt';
 import { listCells, listRules, registerCell, registerRule } from '@snn/core';
 import { InvalidArgumentError } from '@snn/errors';
+import { gru } from '@snn/gru';
 import { lif } from '@snn/lif';
+import { lstm } from '@snn/lstm';
 
 /** Registers every cell and rule this CLI ships with. Safe to call more than once. */
 export function registerBuiltins(): void {
-  if (!listCells().includes('lif')) registerCell(lif);
+  const cells = listCells();
+  for (const cell of [lif, lstm, gru]) if (!cells.includes(cell.name)) registerCell(cell);
   if (!listRules().includes('bptt')) registerRule(bptt);
 }
 
