@@ -1,14 +1,17 @@
 import { bptt } from '@snn/bptt';
 import { listCells, listRules, registerCell, registerRule } from '@snn/core';
 import { InvalidArgumentError } from '@snn/errors';
+import { alif } from '@snn/alif';
+import { brf } from '@snn/brf';
 import { gru } from '@snn/gru';
 import { lif } from '@snn/lif';
 import { lstm } from '@snn/lstm';
+import { seAdlif } from '@snn/se-adlif';
 
 /** Registers every cell and rule this CLI ships with. Safe to call more than once. */
 export function registerBuiltins(): void {
   const cells = listCells();
-  for (const cell of [lif, lstm, gru]) if (!cells.includes(cell.name)) registerCell(cell);
+  for (const cell of [lif, alif, brf, seAdlif, lstm, gru]) if (!cells.includes(cell.name)) registerCell(cell);
   if (!listRules().includes('bptt')) registerRule(bptt);
 }
 
