@@ -9,7 +9,7 @@
  */
 import type { CellStepArgs, CellVjpArgs, Gradients, RealArray, StepInput } from '@snn/protocol';
 import {
-  createTypedArrayOps,
+  createComputeOps,
   createGradients,
   ownLayerWeights,
   ownReadoutWeights,
@@ -17,7 +17,6 @@ import {
   type LayerWeights,
   type ReadoutWeights,
   crossEntropyStep,
-  density,
   layerCurrents,
   readoutStep,
   SPARSE_DENSITY_THRESHOLD,
@@ -77,7 +76,7 @@ export class BackpropEngine {
     readonly network: Network,
     ops?: ComputeOps,
   ) {
-    this.ops = ops ?? createTypedArrayOps(network.dtype);
+    this.ops = ops ?? createComputeOps(network.dtype);
     for (const layer of network.layers) {
       if (!layer.cell.vjp) throw new UnsupportedError(`backprop through cell "${layer.cell.name}"`, 'the cell provides no vjp');
     }
@@ -217,11 +216,18 @@ export class BackpropEngine {
     const B = this.batch;
     const I = this.network.inputs;
     const x = this.inputs[t]!;
+    const source = input.x;
+    let nonzero = 0;
     for (let b = 0; b < B; b++) {
       const src = input.offset + b * input.rowStride;
-      for (let i = 0; i < I; i++) x[b * I + i] = input.x[src + i]!;
+      const dst = b * I;
+      for (let i = 0; i < I; i++) {
+        const v = source[src + i]!;
+        x[dst + i] = v;
+        if (v !== 0) nonzero++;
+      }
     }
-    const sparse = density(x, 0, B, I, I) < SPARSE_DENSITY_THRESHOLD;
+    const sparse = nonzero < SPARSE_DENSITY_THRESHOLD * B * I;
     this.inputSparse[t] = sparse;
     let layerInput = x;
     let layerInputSparse = sparse;

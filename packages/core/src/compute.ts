@@ -6,7 +6,7 @@
  * mirrored with `mirror` (a copy inside the workspace, refreshed by `refreshMirror` after updates).
  */
 import type { DType, RealArray } from '@snn/protocol';
-import { gemm, gemmSparseA } from '@snn/tensor';
+import { gemm, gemmSparseA, SimdWorkspace, type SimdBuffer, type SimdIndexBuffer } from '@snn/tensor';
 import { allocate } from './dtype';
 
 export interface ComputeOps {
@@ -36,4 +36,121 @@ export function createTypedArrayOps(dtype: DType): ComputeOps {
     gemm,
     gemmSparseA,
   };
+}
+
+/**
+ * float32 kernels on the WebAssembly SIMD workspace of @snn/tensor: arrays from `allocate` and
+ * `mirror` live in the workspace memory, where dense products run the packed 4x8 SIMD GEMM and
+ * products with spikes run as event lists (one SIMD row-add per spike). Any operand outside the
+ * workspace falls back to the typed-array kernels, so results never depend on where an array lives.
+ * Returns null where WebAssembly SIMD or shared memory is unavailable.
+ */
+export function createSimdOps(options: { initialMiB?: number; maximumMiB?: number } = {}): ComputeOps | null {
+  const workspace = SimdWorkspace.create({ initialMiB: options.initialMiB ?? 8, maximumMiB: options.maximumMiB ?? 2048 });
+  if (!workspace) return null;
+  const owned = new WeakMap<RealArray, SimdBuffer>();
+  const mirrors = new WeakMap<RealArray, Float32Array>();
+  let capacity = 0;
+  let dstRows!: SimdIndexBuffer;
+  let srcRows!: SimdIndexBuffer;
+  let scales!: SimdBuffer;
+  const ensureEvents = (count: number) => {
+    if (count <= capacity) return;
+    capacity = Math.max(count, 2 * capacity, 1024);
+    dstRows = workspace.allocateIndices(capacity);
+    srcRows = workspace.allocateIndices(capacity);
+    scales = workspace.allocate(capacity);
+  };
+  const allocateOwned = (length: number): Float32Array => {
+    try {
+      const buffer = workspace.allocate(length);
+      owned.set(buffer.view, buffer);
+      return buffer.view;
+    } catch {
+      // Workspace full (its maximum is fixed when created): plain arrays still work, on the JS kernels.
+      return new Float32Array(length);
+    }
+  };
+  return {
+    name: 'wasm-simd',
+    dtype: 'float32',
+    allocate: allocateOwned,
+    mirror(source) {
+      const copy = allocateOwned(source.length);
+      copy.set(source);
+      mirrors.set(source, copy);
+      return copy;
+    },
+    refreshMirror(source) {
+      mirrors.get(source)?.set(source);
+    },
+    gemm(transA, transB, m, n, k, alpha, a, aOffset, lda, b, bOffset, ldb, beta, c, cOffset, ldc) {
+      const A = owned.get(a);
+      const B = owned.get(b);
+      const C = owned.get(c);
+      if (!A || !B || !C || (transA && transB) || m === 0 || n === 0) {
+        gemm(transA, transB, m, n, k, alpha, a, aOffset, lda, b, bOffset, ldb, beta, c, cOffset, ldc);
+      } else if (transA) {
+        workspace.gemmTransA(m, n, k, alpha, A, aOffset, lda, B, bOffset, ldb, beta, C, cOffset, ldc);
+      } else if (transB) {
+        workspace.gemmTransB(m, n, k, alpha, A, aOffset, lda, B, bOffset, ldb, beta, C, cOffset, ldc);
+      } else {
+        workspace.gemm(m, n, k, alpha, A, aOffset, lda, B, bOffset, ldb, beta, C, cOffset, ldc);
+      }
+    },
+    gemmSparseA(transA, m, n, k, alpha, a, aOffset, lda, b, bOffset, ldb, c, cOffset, ldc) {
+      const B = owned.get(b);
+      const C = owned.get(c);
+      if (!B || !C || m === 0 || n === 0 || k === 0) {
+        gemmSparseA(transA, m, n, k, alpha, a, aOffset, lda, b, bOffset, ldb, c, cOffset, ldc);
+        return;
+      }
+      // Collect the events (nonzeros of A) as (destination row of C, source row of B, scale).
+      ensureEvents(m * k);
+      const dst = dstRows.view;
+      const src = srcRows.view;
+      const scale = scales.view;
+      let count = 0;
+      if (!transA) {
+        for (let i = 0; i < m; i++) {
+          const row = aOffset + i * lda;
+          for (let p = 0; p < k; p++) {
+            const v = a[row + p]!;
+            if (v !== 0) {
+              dst[count] = i;
+              src[count] = p;
+              scale[count++] = alpha * v;
+            }
+          }
+        }
+      } else {
+        for (let p = 0; p < k; p++) {
+          const row = aOffset + p * lda;
+          for (let i = 0; i < m; i++) {
+            const v = a[row + i]!;
+            if (v !== 0) {
+              dst[count] = i;
+              src[count] = p;
+              scale[count++] = alpha * v;
+            }
+          }
+        }
+      }
+      if (count > 0) workspace.scatterAxpy(count, n, dstRows, srcRows, scales, B, bOffset, ldb, C, cOffset, ldc);
+    },
+  };
+}
+
+/**
+ * The fastest kernels for `dtype` on this machine: the SIMD workspace for float32 where WebAssembly
+ * SIMD is available, typed arrays otherwise. `backend: 'reference'` (or SNN_BACKEND=reference) forces
+ * the typed-array kernels.
+ */
+export function createComputeOps(dtype: DType, options: { backend?: string } = {}): ComputeOps {
+  const backend = options.backend ?? process.env.SNN_BACKEND;
+  if (dtype === 'float32' && backend !== 'reference') {
+    const simd = createSimdOps();
+    if (simd) return simd;
+  }
+  return createTypedArrayOps(dtype);
 }

@@ -38,5 +38,5 @@ export { createAccumulatingSink, createGradients, zeroGradients } from './gradie
 export { deserializeNetwork, loadCheckpoint, saveCheckpoint, serializeNetwork, type CheckpointDocument } from './checkpoint';
 export { createTrainingLearner, streamBatch, type BatchResult } from './training';
 export type * from '@snn/protocol';
-export { createTypedArrayOps, type ComputeOps } from './compute';
+export { createComputeOps, createSimdOps, createTypedArrayOps, type ComputeOps } from './compute';
 export { ownLayerWeights, ownReadoutWeights, type LayerWeights, type ReadoutWeights } from './engine';
