@@ -129,8 +129,11 @@ describe('backend registry and selection', () => {
   it('picks by option, then setDefaultBackend, then SNN_BACKEND, then size', () => {
     delete process.env.SNN_BACKEND;
     expect(getDefaultBackendName()).toBe('auto');
-    expect(resolveBackend(32, 256, 256).name).toBe('reference');
-    expect(resolveBackend(1024, 1024, 1024, { async: true }).name).toBe('reference');
+    // float32 products from 32^3 on go to the SIMD backend, smaller ones and float64 to reference.
+    expect(resolveBackend(32, 256, 256).name).toBe('wasm-simd');
+    expect(resolveBackend(1024, 1024, 1024, { async: true }).name).toBe('wasm-simd');
+    expect(resolveBackend(8, 8, 8).name).toBe('reference');
+    expect(resolveBackend(32, 256, 256, { float64: true }).name).toBe('reference');
     process.env.SNN_BACKEND = 'gpujs-cpu';
     expect(resolveBackend(8, 8, 8).name).toBe('gpujs-cpu');
     setDefaultBackend('gpujs-webasm');

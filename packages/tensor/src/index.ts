@@ -16,6 +16,7 @@ export {
   WEBGPU_MIN_FLOP_VOLUME,
   THREADED_WEBASM_MIN_FLOP_VOLUME,
   SYNC_WEBASM_MIN_FLOP_VOLUME,
+  SIMD_MIN_FLOP_VOLUME,
 } from './backend';
 export type { DType, Tensor, MatmulOptions } from './tensor';
 export {
