@@ -68,6 +68,10 @@ export class BackpropEngine {
   lossSum = 0;
   evidence: RealArray;
   private readonly ops: ComputeOps;
+  /** Which kernels run the products ('wasm-simd' or 'typed-array'). */
+  get kernels(): string {
+    return this.ops.name;
+  }
   private layerWeights: LayerWeights[] = [];
   private readoutWeights: ReadoutWeights;
   private mirroredRevision = -1;

@@ -49,6 +49,11 @@ export class BpttLearner implements LearnerV1 {
     this.sink(gradients, { step: this.engine.steps, loss: this.engine.lossSum, cadence: 'sequence' });
   }
 
+  /** Which kernels run the products: 'wasm-simd' (float32 default) or 'typed-array'. */
+  get kernels(): string {
+    return this.engine.kernels;
+  }
+
   get stats(): LearnerStats {
     return { steps: this.engine.steps, loss: this.engine.lossSum, evidence: this.engine.evidence };
   }

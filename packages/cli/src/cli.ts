@@ -40,6 +40,11 @@ const dtypeOption = (value: string) => {
   }
 };
 
+function formatBench(r: ReturnType<typeof benchBptt>): string {
+  const rate = (100 * (r.hidden_spike_rate as number)).toFixed(1);
+  return `${r.name}: ${r.samples_per_s.toFixed(1)} samples/s, ${r.ms_per_step.toFixed(1)} ms per training step (kernels ${String(r.kernels)}, ${rate}% hidden spikes per step)`;
+}
+
 export function buildProgram(out: (line: string) => void = (l) => process.stdout.write(l + '\n')): Command {
   const program = new Command('snn')
     .description('Train recurrent spiking networks online and semi-online; check gradients; benchmark')
@@ -149,13 +154,13 @@ export function buildProgram(out: (line: string) => void = (l) => process.stdout
     .description('BPTT training throughput of an LIF RSNN (700-256-20, T=100, batch 32 by default)')
     .action((opts: Record<string, any>) => {
       const r = benchBptt({ inputs: opts.inputs, hidden: opts.hidden, outputs: opts.outputs, steps: opts.steps, batch: opts.batch, inputRate: opts.rate, seconds: opts.seconds });
-      out(opts.json ? JSON.stringify(r) : `${r.name}: ${r.samples_per_s.toFixed(1)} samples/s, ${r.ms_per_step.toFixed(1)} ms per training step`);
+      out(opts.json ? JSON.stringify(r) : formatBench(r));
     });
   const gemmAction = async (opts: Record<string, any>) => {
     const sizes = String(opts.sizes).split(',').map((s) => positiveInt('--sizes')(s.trim()));
     const rows = await benchmarkGemm({ sizes });
     for (const r of rows) {
-      out(opts.json ? JSON.stringify({ name: `gemm-${r.backend}-${r.size}`, ...r }) : `gemm ${r.backend.padEnd(16)} n=${String(r.size).padStart(4)}  ${r.gflops.toFixed(2)} GFLOP/s  ${r.msPerCall.toFixed(2)} ms`);
+      out(opts.json ? JSON.stringify({ name: `gemm-${r.backend}-${r.size}`, ...r }) : `gemm ${r.backend.padEnd(26)} n=${String(r.size).padStart(4)}  ${r.gflops.toFixed(2)} GFLOP/s  ${r.msPerCall.toFixed(2)} ms`);
     }
   };
   bpttCommand('gemm').description('GEMM GFLOP/s per backend for square sizes').action(gemmAction);
@@ -164,7 +169,7 @@ export function buildProgram(out: (line: string) => void = (l) => process.stdout
     .action(async (opts: Record<string, any>) => {
       await gemmAction(opts);
       const r = benchBptt({ inputs: opts.inputs, hidden: opts.hidden, outputs: opts.outputs, steps: opts.steps, batch: opts.batch, inputRate: opts.rate, seconds: opts.seconds });
-      out(opts.json ? JSON.stringify(r) : `${r.name}: ${r.samples_per_s.toFixed(1)} samples/s, ${r.ms_per_step.toFixed(1)} ms per training step`);
+      out(opts.json ? JSON.stringify(r) : formatBench(r));
     });
   return program;
 }
