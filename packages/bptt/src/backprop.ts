@@ -162,6 +162,25 @@ export class BackpropEngine {
     this.refreshWeights();
   }
 
+  /**
+   * Starts a new stretch of storage from the current state (truncated BPTT): the last stored step's
+   * states and outputs become step 0, the readout state carries on, stored steps are forgotten.
+   * Nothing flows back past this point. Weights may have changed since (an update after a chunk).
+   */
+  carryOver(): void {
+    const T = this.steps;
+    if (T > 0) {
+      for (const h of this.history) {
+        h.states[0]!.set(h.states[T]!);
+        h.outputs[0]!.set(h.outputs[T]!);
+      }
+    }
+    this.steps = 0;
+    this.lossSum = 0;
+    this.network.refreshCaches();
+    this.refreshWeights();
+  }
+
   /** Points the kernels at the current weights (workspace mirrors are re-copied when weights changed). */
   private refreshWeights(): void {
     const net = this.network;

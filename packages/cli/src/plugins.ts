@@ -7,12 +7,14 @@ import { gru } from '@snn/gru';
 import { lif } from '@snn/lif';
 import { lstm } from '@snn/lstm';
 import { seAdlif } from '@snn/se-adlif';
+import { tbptt } from '@snn/tbptt';
 
 /** Registers every cell and rule this CLI ships with. Safe to call more than once. */
 export function registerBuiltins(): void {
   const cells = listCells();
   for (const cell of [lif, alif, brf, seAdlif, lstm, gru]) if (!cells.includes(cell.name)) registerCell(cell);
-  if (!listRules().includes('bptt')) registerRule(bptt);
+  const rules = listRules();
+  for (const rule of [bptt, tbptt]) if (!rules.includes(rule.name)) registerRule(rule);
 }
 
 /**
