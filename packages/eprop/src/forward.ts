@@ -1,0 +1,318 @@
+/**
+ * The forward half shared by the forward-mode rules (e-prop, HYPR): one step of a single-layer
+ * network (currents, cell step, per-neuron Jacobians, readout, masked cross-entropy) and the
+ * immediate learning signal L_t = W_out^T dl_t/do_t. Everything is allocated in `begin`; a step
+ * allocates nothing.
+ */
+import type { CellJacobianArgs, RealArray, StepInput } from '@snn/protocol';
+import {
+  createComputeOps,
+  crossEntropyStep,
+  layerCurrents,
+  ownLayerWeights,
+  ownReadoutWeights,
+  readoutStep,
+  SPARSE_DENSITY_THRESHOLD,
+  type ComputeOps,
+  type Layer,
+  type LayerWeights,
+  type Network,
+  type ReadoutWeights,
+} from '@snn/core';
+import { InvalidArgumentError, UnsupportedError } from '@snn/errors';
+
+/** Typed errors for a malformed step (NaN inputs, bad targets), naming the step. */
+export function checkStepInput(input: StepInput, network: Network, step: number): void {
+  const I = network.inputs;
+  const B = input.targets.length;
+  if (input.offset + (B - 1) * input.rowStride + I > input.x.length) {
+    throw new InvalidArgumentError('step input', `step ${step}: x holds ${input.x.length} values, too few for ${B} rows of ${I} inputs at offset ${input.offset}, stride ${input.rowStride}`);
+  }
+  for (let b = 0; b < B; b++) {
+    const base = input.offset + b * input.rowStride;
+    for (let i = 0; i < I; i++) {
+      const v = input.x[base + i]!;
+      if (!Number.isFinite(v)) throw new InvalidArgumentError('step input', `x[batch ${b}, input ${i}] at step ${step} is ${v}; inputs must be finite`);
+    }
+    const c = input.targets[b]!;
+    if (c < 0 || c >= network.outputs) throw new InvalidArgumentError('targets', `targets[${b}] = ${c} is not a class in [0, ${network.outputs})`);
+  }
+  if (!Number.isFinite(input.lossWeight)) throw new InvalidArgumentError('lossWeight', `is ${input.lossWeight} at step ${step}`);
+}
+
+/**
+ * How the presynaptic values of one layer are grouped: a group shares one current derivative
+ * (D for the input current, Drec for the split recurrent current of GRU-like cells). Columns of a
+ * group: [x (I)] [y_{t-1} (H) when W_rec feeds this current] [1 when a bias feeds it].
+ */
+export interface PresynapticGroup {
+  /** 'input' uses D/CI, 'recurrent' uses Drec/CIrec. */
+  readonly kind: 'input' | 'recurrent';
+  readonly width: number;
+  /** Column of x[0], or -1. */
+  readonly xColumn: number;
+  /** Column of y_{t-1}[0], or -1. */
+  readonly yColumn: number;
+  /** Column of the constant 1 (biases), or -1. */
+  readonly biasColumn: number;
+  /** Names of the biases whose gradient is the bias column. */
+  readonly biasNames: readonly string[];
+}
+
+export function presynapticGroups(layer: Layer): PresynapticGroup[] {
+  const split = layer.cell.splitsRecurrentCurrent;
+  const I = layer.inputs;
+  const H = layer.neurons;
+  const recurrent = layer.recurrentWeights !== null;
+  const inputBiases = layer.biases.filter((b) => !split || b.adds === 'input').map((b) => b.parameter.name);
+  const recBiases = split ? layer.biases.filter((b) => b.adds === 'recurrent').map((b) => b.parameter.name) : [];
+  const groups: PresynapticGroup[] = [];
+  {
+    let w = I;
+    const yColumn = !split && recurrent ? w : -1;
+    if (yColumn >= 0) w += H;
+    const biasColumn = inputBiases.length ? w++ : -1;
+    groups.push({ kind: 'input', width: w, xColumn: 0, yColumn, biasColumn, biasNames: inputBiases });
+  }
+  if (split && (recurrent || recBiases.length)) {
+    let w = 0;
+    const yColumn = recurrent ? w : -1;
+    if (recurrent) w += H;
+    const biasColumn = recBiases.length ? w++ : -1;
+    groups.push({ kind: 'recurrent', width: w, xColumn: -1, yColumn, biasColumn, biasNames: recBiases });
+  }
+  return groups;
+}
+
+/** One layer + readout forward step with Jacobians and the immediate learning signal. */
+export class ForwardStep {
+  readonly ops: ComputeOps;
+  readonly layer: Layer;
+  readonly H: number;
+  readonly G: number;
+  readonly d: number;
+  readonly nP: number;
+  readonly I: number;
+  readonly O: number;
+  readonly kappa: number;
+  batch = 0;
+  /** Steps consumed since `begin`. */
+  steps = 0;
+  lossSum = 0;
+  /** Loss of the last step. */
+  lastLoss = 0;
+  /** Whether the last step had a nonzero loss weight (signal and gradO are then meaningful). */
+  lastHadLoss = false;
+  // Buffers (allocated in begin).
+  x!: RealArray;
+  xSparse = false;
+  current!: RealArray;
+  recurrentCurrent: RealArray | null = null;
+  prevState!: RealArray;
+  state!: RealArray;
+  prevOutput!: RealArray;
+  output!: RealArray;
+  tape!: RealArray;
+  J!: RealArray;
+  D!: RealArray;
+  Drec: RealArray | null = null;
+  C!: RealArray;
+  CI!: RealArray;
+  CIrec: RealArray | null = null;
+  P!: RealArray;
+  CP!: RealArray;
+  oPrev!: RealArray;
+  oNow!: RealArray;
+  /** `[B, O]` dl_t/do_t of the last step. */
+  gradO!: RealArray;
+  /** `[B, H]` W_out^T dl_t/do_t of the last step. */
+  signal!: RealArray;
+  evidence!: RealArray;
+  private readonly args: CellJacobianArgs;
+  private weights!: LayerWeights;
+  private readoutWeights!: ReadoutWeights;
+  private mirroredRevision = -1;
+
+  constructor(
+    readonly network: Network,
+    ops?: ComputeOps,
+  ) {
+    if (network.layers.length !== 1) {
+      throw new UnsupportedError(`a ${network.layers.length}-layer network`, 'e-prop as specified trains a single recurrent layer');
+    }
+    const layer = network.layers[0]!;
+    if (!layer.cell.jacobians) throw new UnsupportedError(`e-prop through cell "${layer.cell.name}"`, 'the cell provides no jacobians');
+    this.ops = ops ?? createComputeOps(network.dtype);
+    this.layer = layer;
+    this.H = layer.neurons;
+    this.G = layer.gates;
+    this.d = layer.cell.stateSize;
+    this.nP = layer.cell.neuronParameters.length;
+    this.I = network.inputs;
+    this.O = network.outputs;
+    this.kappa = network.readout.kappa;
+    const empty = this.ops.allocate(0);
+    this.args = {
+      batch: 0, inputCurrent: empty, recurrentCurrent: null, prevState: empty, prevOutput: empty, state: empty, output: empty, tape: empty,
+      params: layer.neuronParams, J: empty, D: empty, Drec: null, C: empty, CI: empty, CIrec: null, P: empty, CP: empty,
+    };
+  }
+
+  /** Bytes of the buffers this object holds (batch-sized, independent of T). */
+  get bytes(): number {
+    const list = [this.x, this.current, this.recurrentCurrent, this.prevState, this.state, this.prevOutput, this.output, this.tape, this.J, this.D,
+      this.Drec, this.C, this.CI, this.CIrec, this.P, this.CP, this.oPrev, this.oNow, this.gradO, this.signal, this.evidence];
+    return list.reduce((s, a) => s + (a ? a.byteLength : 0), 0);
+  }
+
+  begin(batch: number): void {
+    if (!Number.isInteger(batch) || batch < 1) throw new InvalidArgumentError('batch', `must be a positive integer, got ${batch}`);
+    const { H, G, d, nP, I, O } = this;
+    const split = this.layer.cell.splitsRecurrentCurrent;
+    if (batch !== this.batch) {
+      const a = (n: number) => this.ops.allocate(n);
+      const B = batch;
+      this.batch = B;
+      this.x = a(B * I);
+      this.current = a(B * G * H);
+      this.recurrentCurrent = split ? a(B * G * H) : null;
+      this.prevState = a(d * B * H);
+      this.state = a(d * B * H);
+      this.prevOutput = a(B * H);
+      this.output = a(B * H);
+      this.tape = a(this.layer.cell.tapeSize * B * H);
+      this.J = a(B * H * d * d);
+      this.D = a(B * H * d * G);
+      this.Drec = split ? a(B * H * d * G) : null;
+      this.C = a(B * H * d);
+      this.CI = a(B * H * G);
+      this.CIrec = split ? a(B * H * G) : null;
+      this.P = a(B * H * d * nP);
+      this.CP = a(B * H * nP);
+      this.oPrev = a(B * O);
+      this.oNow = a(B * O);
+      this.gradO = a(B * O);
+      this.signal = a(B * H);
+      this.evidence = a(B * O);
+    }
+    this.prevState.fill(0);
+    this.prevOutput.fill(0);
+    this.oPrev.fill(0);
+    this.evidence.fill(0);
+    this.steps = 0;
+    this.lossSum = 0;
+    this.network.refreshCaches();
+    this.refreshWeights();
+  }
+
+  /** Points the kernels at the current weights (mirrors re-copied when the weights changed). */
+  refreshWeights(): void {
+    const net = this.network;
+    if (this.mirroredRevision === net.revision) return;
+    net.refreshCaches();
+    const ops = this.ops;
+    const own = ownLayerWeights(this.layer);
+    const r = ownReadoutWeights(net.readout);
+    if (this.mirroredRevision < 0) {
+      this.weights = {
+        inputT: ops.mirror(own.inputT),
+        input: ops.mirror(own.input),
+        recurrentT: own.recurrentT && ops.mirror(own.recurrentT),
+        recurrent: own.recurrent && ops.mirror(own.recurrent),
+      };
+      this.readoutWeights = { weights: ops.mirror(r.weights), weightsT: ops.mirror(r.weightsT) };
+    } else {
+      for (const w of [own.inputT, own.input, own.recurrentT, own.recurrent, r.weights, r.weightsT]) if (w) ops.refreshMirror(w);
+    }
+    this.mirroredRevision = net.revision;
+  }
+
+  /** Swaps state/output/readout buffers so the results of the last step become the previous ones. */
+  advance(): void {
+    let s = this.prevState;
+    this.prevState = this.state;
+    this.state = s;
+    s = this.prevOutput;
+    this.prevOutput = this.output;
+    this.output = s;
+    s = this.oPrev;
+    this.oPrev = this.oNow;
+    this.oNow = s;
+  }
+
+  /**
+   * Runs step t (uses prevState/prevOutput/oPrev; writes state, output, Jacobians, oNow, gradO, signal).
+   * Call `advance()` after the caller has used the step's values.
+   */
+  forward(input: StepInput): void {
+    this.refreshWeights();
+    this.steps++;
+    const { batch: B, I, H, O } = this;
+    const x = this.x;
+    let nonzero = 0;
+    for (let b = 0; b < B; b++) {
+      const src = input.offset + b * input.rowStride;
+      const dst = b * I;
+      for (let i = 0; i < I; i++) {
+        const v = input.x[src + i]!;
+        x[dst + i] = v;
+        if (v !== 0) nonzero++;
+      }
+    }
+    this.xSparse = nonzero < SPARSE_DENSITY_THRESHOLD * B * I;
+    const layer = this.layer;
+    layerCurrents(layer, B, x, 0, I, this.xSparse, this.prevOutput, this.current, this.recurrentCurrent, this.ops, this.weights);
+    const a = this.args;
+    a.batch = B;
+    a.inputCurrent = this.current;
+    a.recurrentCurrent = this.recurrentCurrent;
+    a.prevState = this.prevState;
+    a.prevOutput = this.prevOutput;
+    a.state = this.state;
+    a.output = this.output;
+    a.tape = this.tape;
+    a.J = this.J;
+    a.D = this.D;
+    a.Drec = this.Drec;
+    a.C = this.C;
+    a.CI = this.CI;
+    a.CIrec = this.CIrec;
+    a.P = this.P;
+    a.CP = this.CP;
+    layer.cell.step(a);
+    this.CI.fill(0);
+    this.CIrec?.fill(0);
+    this.CP.fill(0);
+    this.P.fill(0);
+    layer.cell.jacobians!(a);
+    readoutStep(this.network.readout, layer.cell.spiking, B, this.output, this.oPrev, this.oNow, this.ops, this.readoutWeights);
+    const w = input.lossWeight;
+    this.lastHadLoss = w !== 0;
+    if (w !== 0) {
+      this.lastLoss = crossEntropyStep(this.oNow, B, O, input.targets, w, this.gradO);
+      this.lossSum += this.lastLoss;
+      const ev = this.evidence;
+      const o = this.oNow;
+      for (let i = 0; i < B * O; i++) ev[i] = ev[i]! + w * o[i]!;
+      this.ops.gemm(false, false, B, H, O, 1, this.gradO, 0, O, this.readoutWeights.weights, 0, H, 0, this.signal, 0, H);
+    } else {
+      this.lastLoss = 0;
+      this.gradO.fill(0);
+      this.signal.fill(0);
+    }
+  }
+
+  /** Writes the presynaptic row values of `group` for this step into `pre` (`[B, width]`). */
+  fillPresynaptic(group: PresynapticGroup, pre: RealArray): void {
+    const { batch: B, I, H } = this;
+    const m = group.width;
+    const x = this.x;
+    const y = this.prevOutput;
+    for (let b = 0; b < B; b++) {
+      const base = b * m;
+      if (group.xColumn >= 0) for (let i = 0; i < I; i++) pre[base + group.xColumn + i] = x[b * I + i]!;
+      if (group.yColumn >= 0) for (let i = 0; i < H; i++) pre[base + group.yColumn + i] = y[b * H + i]!;
+      if (group.biasColumn >= 0) pre[base + group.biasColumn] = 1;
+    }
+  }
+}

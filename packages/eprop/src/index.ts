@@ -1,0 +1,267 @@
+/**
+ * @snn/eprop: online e-prop (Bellec et al. 2020) for any @snn cell that provides per-neuron Jacobians,
+ * single recurrent layer. The gradient is the exact gradient of the graph in which W_rec y_{t-1} is cut at
+ * every step (shared/spec/vectors.md); neuron-internal paths and the readout leak are kept, the latter
+ * through a kappa-filtered copy of the eligibility traces (reference/algorithms.md 6.5).
+ * Memory is independent of the sequence length T.
+ */
+import type { Gradients, GradientSink, LearnerStats, LearnerV1, RealArray, RuleDefinition, StepInput } from '@snn/protocol';
+import { createGradients, type ComputeOps, type Network } from '@snn/core';
+import { InvalidArgumentError } from '@snn/errors';
+import { eligibilityStep, parameterEligibilityStep, type EligibilityStepArgs } from '@snn/traces';
+import { checkStepInput, ForwardStep, presynapticGroups, type PresynapticGroup } from './forward';
+
+export { checkStepInput, ForwardStep, presynapticGroups, type PresynapticGroup } from './forward';
+
+export interface EpropOptions {
+  /** 'step': hand the gradient of every step to the sink; 'sequence' (default): sum and hand it once at `end()`. */
+  emit: 'step' | 'sequence';
+  /** Check every step's input for NaN and out-of-range targets. Default true. */
+  validateInputs: boolean;
+}
+
+const knownOptions = new Set(['emit', 'validateInputs']);
+
+export function checkEmitOption(rule: string, options: Partial<Record<string, unknown>>, known: Set<string>): 'step' | 'sequence' {
+  for (const key of Object.keys(options)) {
+    if (!known.has(key)) throw new InvalidArgumentError(`${rule} option "${key}"`, `unknown; valid: ${[...known].join(', ')}`);
+  }
+  const emit = options.emit ?? 'sequence';
+  if (emit !== 'step' && emit !== 'sequence') throw new InvalidArgumentError(`${rule} option "emit"`, `must be 'step' or 'sequence', got ${String(emit)}`);
+  return emit;
+}
+
+interface GroupState {
+  group: PresynapticGroup;
+  pre: RealArray;
+  eps: RealArray;
+  trace: RealArray | null;
+  grad: RealArray;
+  args: EligibilityStepArgs;
+}
+
+/**
+ * Adds group accumulators `[G, H, m]` (rows k*H + j of the stacked weights) into the named gradients.
+ * Shared with @snn/hypr.
+ */
+export function scatterGroupGradient(network: Network, group: PresynapticGroup, grad: RealArray, out: Map<string, RealArray>): void {
+  const layer = network.layers[0]!;
+  const GH = layer.gates * layer.neurons;
+  const m = group.width;
+  const I = layer.inputs;
+  const H = layer.neurons;
+  const gIn = out.get(layer.inputWeights.name)!;
+  const gRec = layer.recurrentWeights ? out.get(layer.recurrentWeights.name)! : null;
+  for (let r = 0; r < GH; r++) {
+    const base = r * m;
+    if (group.xColumn >= 0) for (let i = 0; i < I; i++) gIn[r * I + i] = gIn[r * I + i]! + grad[base + group.xColumn + i]!;
+    if (group.yColumn >= 0 && gRec) for (let i = 0; i < H; i++) gRec[r * H + i] = gRec[r * H + i]! + grad[base + group.yColumn + i]!;
+    if (group.biasColumn >= 0) {
+      for (const name of group.biasNames) {
+        const g = out.get(name)!;
+        g[r] = g[r]! + grad[base + group.biasColumn]!;
+      }
+    }
+  }
+}
+
+/**
+ * Exact readout gradients: W_out += gradO^T ybar, b_out += sum_b gradO * cbar with the kappa-filtered
+ * output ybar_t = kappa ybar_{t-1} + y_t and cbar_t = kappa cbar_{t-1} + 1.
+ */
+export class ReadoutGradient {
+  ybar!: RealArray;
+  cbar = 0;
+  gradW!: RealArray;
+  gradB!: RealArray;
+  constructor(
+    private readonly fwd: ForwardStep,
+  ) {}
+  allocate(): void {
+    const { batch: B, H, O } = this.fwd;
+    this.ybar = this.fwd.ops.allocate(B * H);
+    this.gradW = this.fwd.ops.allocate(O * H);
+    this.gradB = this.fwd.ops.allocate(O);
+  }
+  reset(): void {
+    this.ybar.fill(0);
+    this.cbar = 0;
+  }
+  /** After `fwd.forward`: update ybar with this step's output and add this step's readout gradient. */
+  step(): void {
+    const f = this.fwd;
+    const { batch: B, H, O, kappa } = f;
+    const y = f.output;
+    const ybar = this.ybar;
+    if (kappa === 0) ybar.set(y.subarray(0, B * H));
+    else for (let i = 0; i < B * H; i++) ybar[i] = kappa * ybar[i]! + y[i]!;
+    this.cbar = kappa * this.cbar + 1;
+    if (!f.lastHadLoss) return;
+    const gO = f.gradO;
+    f.ops.gemm(true, false, O, H, B, 1, gO, 0, O, ybar, 0, H, 1, this.gradW, 0, H);
+    for (let b = 0; b < B; b++) for (let k = 0; k < O; k++) this.gradB[k] = this.gradB[k]! + this.cbar * gO[b * O + k]!;
+  }
+  addTo(out: Map<string, RealArray>): void {
+    const gW = out.get('W_out')!;
+    const gB = out.get('b_out')!;
+    for (let i = 0; i < gW.length; i++) gW[i] = gW[i]! + this.gradW[i]!;
+    for (let i = 0; i < gB.length; i++) gB[i] = gB[i]! + this.gradB[i]!;
+  }
+  zero(): void {
+    this.gradW.fill(0);
+    this.gradB.fill(0);
+  }
+}
+
+export class EpropLearner implements LearnerV1 {
+  readonly specificationVersion = 'v1' as const;
+  readonly rule = 'eprop';
+  readonly cadence: 'step' | 'sequence';
+  readonly forwardStep: ForwardStep;
+  private readonly validate: boolean;
+  private readonly gradients: Map<string, RealArray>;
+  private groups: GroupState[] = [];
+  private epsP!: RealArray;
+  private traceP: RealArray | null = null;
+  private gradP!: RealArray;
+  private scratch: Float64Array;
+  private readonly readout: ReadoutGradient;
+  private pendingLoss = 0;
+
+  constructor(
+    readonly network: Network,
+    private readonly sink: GradientSink,
+    options: Partial<EpropOptions> = {},
+    ops?: ComputeOps,
+  ) {
+    this.cadence = checkEmitOption('eprop', options, knownOptions);
+    this.validate = options.validateInputs ?? true;
+    this.forwardStep = new ForwardStep(network, ops);
+    this.gradients = createGradients(network);
+    this.readout = new ReadoutGradient(this.forwardStep);
+    const f = this.forwardStep;
+    this.scratch = new Float64Array(Math.max(2 * f.d, f.d * f.nP, 4));
+  }
+
+  /** Bytes of every buffer the learner holds (eligibilities, traces, step buffers, accumulators). */
+  get memoryBytes(): number {
+    let s = this.forwardStep.bytes + this.epsP.byteLength + (this.traceP?.byteLength ?? 0) + this.gradP.byteLength;
+    for (const g of this.groups) s += g.pre.byteLength + g.eps.byteLength + (g.trace?.byteLength ?? 0) + g.grad.byteLength;
+    s += this.readout.ybar.byteLength + this.readout.gradW.byteLength + this.readout.gradB.byteLength;
+    for (const g of this.gradients.values()) s += g.byteLength;
+    return s;
+  }
+
+  begin(batch: number): void {
+    const f = this.forwardStep;
+    const changed = batch !== f.batch;
+    f.begin(batch);
+    const { H, G, d, nP, kappa } = f;
+    const B = batch;
+    const a = (n: number) => f.ops.allocate(n);
+    if (changed) {
+      this.groups = presynapticGroups(f.layer).map((group) => {
+        const m = group.width;
+        const pre = a(B * m);
+        const eps = a(B * G * H * d * m);
+        const trace = kappa !== 0 ? a(B * G * H * m) : null;
+        const grad = a(G * H * m);
+        const args: EligibilityStepArgs = {
+          batch: B, gates: G, neurons: H, stateSize: d, width: m,
+          J: f.J, D: f.D, C: f.C, CI: null, pre, eps, kappa, trace, signal: null, grad, scratch: this.scratch,
+        };
+        return { group, pre, eps, trace, grad, args };
+      });
+      this.epsP = a(B * H * d * nP);
+      this.traceP = kappa !== 0 ? a(B * H * nP) : null;
+      this.gradP = a(nP * H);
+      this.readout.allocate();
+    }
+    for (const g of this.groups) {
+      g.eps.fill(0);
+      g.trace?.fill(0);
+      g.grad.fill(0);
+    }
+    this.epsP.fill(0);
+    this.traceP?.fill(0);
+    this.gradP.fill(0);
+    this.readout.reset();
+    this.readout.zero();
+    this.pendingLoss = 0;
+  }
+
+  step(input: StepInput): void {
+    const f = this.forwardStep;
+    if (f.batch === 0) throw new InvalidArgumentError('eprop', 'call begin(batch) before step()');
+    if (input.targets.length !== f.batch) throw new InvalidArgumentError('targets', `has ${input.targets.length} entries, the batch is ${f.batch}`);
+    if (this.validate) checkStepInput(input, this.network, f.steps + 1);
+    f.forward(input);
+    const signal = f.lastHadLoss ? f.signal : null;
+    for (const g of this.groups) {
+      f.fillPresynaptic(g.group, g.pre);
+      const a = g.args;
+      const rec = g.group.kind === 'recurrent';
+      a.J = f.J;
+      a.D = rec ? f.Drec! : f.D;
+      a.C = f.C;
+      a.CI = rec ? f.CIrec : f.CI;
+      a.signal = signal;
+      eligibilityStep(a);
+    }
+    parameterEligibilityStep(f.batch, f.H, f.d, f.nP, f.J, f.P, f.C, f.CP, this.epsP, f.kappa, this.traceP, signal, this.gradP, this.scratch);
+    this.readout.step();
+    this.pendingLoss += f.lastLoss;
+    f.advance();
+    if (this.cadence === 'step') this.flush('step');
+  }
+
+  end(): void {
+    if (this.cadence === 'sequence' && this.forwardStep.steps > 0) this.flush('sequence');
+  }
+
+  private flush(cadence: 'step' | 'sequence'): void {
+    const out = this.gradients;
+    for (const g of out.values()) g.fill(0);
+    for (const g of this.groups) {
+      scatterGroupGradient(this.network, g.group, g.grad, out);
+      g.grad.fill(0);
+    }
+    const layer = this.network.layers[0]!;
+    const H = layer.neurons;
+    layer.neuronParameterList.forEach((p, q) => {
+      const g = out.get(p.name)!;
+      for (let j = 0; j < H; j++) g[j] = g[j]! + this.gradP[q * H + j]!;
+    });
+    this.gradP.fill(0);
+    this.readout.addTo(out);
+    this.readout.zero();
+    const loss = this.pendingLoss;
+    this.pendingLoss = 0;
+    this.sink(out as Gradients, { step: this.forwardStep.steps, loss, cadence });
+  }
+
+  get stats(): LearnerStats {
+    const f = this.forwardStep;
+    return { steps: f.steps, loss: f.lossSum, evidence: f.evidence };
+  }
+
+  /** Which kernels run the products: 'wasm-simd' (float32 default) or 'typed-array'. */
+  get kernels(): string {
+    return this.forwardStep.ops.name;
+  }
+}
+
+export function createEprop(network: Network, sink: GradientSink, options?: Partial<EpropOptions>): EpropLearner {
+  return new EpropLearner(network, sink, options);
+}
+
+/** Registry entry: `registerRule(eprop)` from @snn/core makes `'eprop'` available by name. */
+export const eprop: RuleDefinition<Network, EpropOptions> = {
+  kind: 'rule',
+  specificationVersion: 'v1',
+  name: 'eprop',
+  description: 'e-prop: online eligibility traces x immediate learning signal; W_rec y_{t-1} cut, readout leak exact; memory independent of T',
+  requires: { capabilities: ['jacobians'], maxLayers: 1 },
+  cadence: 'sequence',
+  create: (network, sink, options) => new EpropLearner(network, sink, options),
+};

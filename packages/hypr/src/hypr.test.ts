@@ -1,0 +1,87 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { createAccumulatingSink, createLearner, createNetwork, listCells, listRules, registerCell, registerRule, streamBatch } from '@snn/core';
+import { lif } from '@snn/lif';
+import { alif } from '@snn/alif';
+import { brf } from '@snn/brf';
+import { seAdlif } from '@snn/se-adlif';
+import { lstm } from '@snn/lstm';
+import { gru } from '@snn/gru';
+import { eprop } from '@snn/eprop';
+import { relativeError, ruleGradients, runGradientVectorFile, smoothTestCell } from '@snn/testing';
+import { hypr, HyprLearner } from './index';
+
+for (const c of [lif, alif, brf, seAdlif, lstm, gru, smoothTestCell]) if (!listCells().includes(c.name)) registerCell(c);
+for (const r of [eprop, hypr]) if (!listRules().includes(r.name)) registerRule(r);
+
+const fixtures = resolve(__dirname, '__fixtures__');
+const shared = process.env.SNN_VECTORS ?? resolve(__dirname, '../../../../shared/vectors');
+const files = [
+  ...readdirSync(fixtures).map((f) => join(fixtures, f)),
+  ...(existsSync(shared) ? readdirSync(shared).filter((f) => /^[a-z-]+-hypr-l\d+-/.test(f) && !f.startsWith('stack-')).map((f) => join(shared, f)) : []),
+];
+
+describe('gradient vectors (hypr)', () => {
+  it.each(files.flatMap((f) => [[f, 'float32'] as const, [f, 'float64'] as const]))('%s in %s', (file, dtype) => {
+    const r = runGradientVectorFile(file, { dtype });
+    expect(r.message ?? '').toBe('');
+    expect(r.status).toBe('pass');
+    expect(r.worst!.relativeError).toBeLessThan(dtype === 'float64' ? 1e-8 : 1e-3);
+  });
+});
+
+function data(B: number, T: number, I: number, spikes: boolean) {
+  const x = new Float64Array(B * T * I);
+  for (let i = 0; i < x.length; i++) x[i] = spikes ? (Math.sin(1.7 * i) > 0.2 ? 1 : 0) : Math.sin(1.3 * i) * 0.8;
+  const targets = Int32Array.from({ length: B }, (_, b) => b % 3);
+  const lossMask = Array.from({ length: T }, (_, t) => (t % 3 === 0 ? 0 : t % 2 === 0 ? 0.5 : 1));
+  return { x, batch: B, steps: T, targets, lossMask };
+}
+
+describe('hypr == eprop for every lambda', () => {
+  const T = 19;
+  const cells: Array<[string, boolean]> = [['smooth-test', false], ['lif', true], ['alif', true], ['brf', true], ['se-adlif', true], ['lstm', false], ['gru', false]];
+  for (const [cell, spikes] of cells) {
+    for (const kappa of [0, 0.8]) {
+      it.each([1, 4, 16, T, 7])(`${cell}, kappa ${kappa}, lambda %i`, (lambda) => {
+        const net = createNetwork({ inputs: 3, outputs: 3, layers: [{ cell, neurons: 5 }], readout: { kappa } }, { dtype: 'float64', seed: 5, init: { inputScale: 4, recurrentScale: 2 } });
+        const d = data(2, T, 3, spikes);
+        const ref = ruleGradients(net, 'eprop', d);
+        for (const scan of ['sequential', 'associative']) {
+          const g = ruleGradients(net, 'hypr', d, { lambda, scan });
+          for (const [name, r] of ref) expect(relativeError(g.get(name)!, r), `${name} (${scan})`).toBeLessThan(1e-12);
+        }
+      });
+    }
+  }
+});
+
+describe('hypr learner', () => {
+  it("emit 'segment' hands one gradient per segment that sum to the sequence gradient", () => {
+    const net = createNetwork({ inputs: 3, outputs: 3, layers: [{ cell: 'lif', neurons: 4 }], readout: { kappa: 0.5 } }, { dtype: 'float64', seed: 1, init: { inputScale: 4 } });
+    const d = data(2, 10, 3, true);
+    const seq = ruleGradients(net, 'hypr', d, { lambda: 4 });
+    const sink = createAccumulatingSink(net);
+    const r = streamBatch(net, createLearner('hypr', net, sink, { lambda: 4, emit: 'segment' }), d);
+    expect(sink.events.map((e) => e.step)).toEqual([4, 8, 10]);
+    expect(sink.events.every((e) => e.cadence === 'chunk')).toBe(true);
+    expect(sink.events.reduce((s, e) => s + e.loss, 0)).toBeCloseTo(r.loss, 12);
+    for (const [name, g] of seq) expect(relativeError(sink.total.get(name)!, g), name).toBeLessThan(1e-12);
+  });
+  it('memory does not grow with T', () => {
+    const net = createNetwork({ inputs: 3, outputs: 2, layers: [{ cell: 'alif', neurons: 4 }] });
+    const learner = createLearner('hypr', net, () => {}, { lambda: 4 }) as HyprLearner;
+    streamBatch(net, learner, data(2, 5, 3, true));
+    const m5 = learner.memoryBytes;
+    streamBatch(net, learner, data(2, 60, 3, true));
+    expect(learner.memoryBytes).toBe(m5);
+  });
+  it('rejects bad options', () => {
+    const net = createNetwork({ inputs: 2, outputs: 2, layers: [{ cell: 'lif', neurons: 3 }] });
+    expect(() => createLearner('hypr', net, () => {}, { k: 3 })).toThrow(/hypr option "k"/);
+    expect(() => createLearner('hypr', net, () => {}, { lambda: 0 })).toThrow(/lambda/);
+    expect(() => createLearner('hypr', net, () => {}, { emit: 'step' })).toThrow(/emit/);
+    expect(() => createLearner('hypr', net, () => {}, { scan: 'x' })).toThrow(/scan/);
+  });
+});

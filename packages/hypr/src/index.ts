@@ -1,0 +1,432 @@
+/**
+ * @snn/hypr: HYPR (HYbrid PRopagation, Baronig et al., arXiv 2506.14464) for any @snn cell with
+ * per-neuron Jacobians, single recurrent layer. Computes the e-prop gradient (W_rec y_{t-1} cut, every
+ * neuron-internal path and the readout leak kept) for every segment length lambda:
+ * - S-stage: run lambda steps forward, caching the per-neuron blocks (J, D, C, CI, P, CP), the
+ *   presynaptic values and the immediate learning signal W_out^T dl/do;
+ * - P-stage: fold the readout leak into each neuron as an extra state f_t = kappa f_{t-1} + y_t
+ *   (reference/algorithms.md 6.5), run one (reverse) associative scan over the segment that yields both
+ *   the in-segment credit q_t (q_t = Lambda_t + J_{t+1}^T q_{t+1}) and the Jacobian products
+ *   Phi_t = J_end ... J_{t+1}, then accumulate the segment gradient with one GEMM over (batch x time)
+ *   and push the eligibility to the segment end with one GEMM per batch element.
+ * Memory: the eligibility (O(n m d) per batch element) plus one segment's cache, independent of T.
+ */
+import type { Gradients, GradientSink, LearnerStats, LearnerV1, RealArray, RuleDefinition, StepInput } from '@snn/protocol';
+import { createGradients, type ComputeOps, type Network } from '@snn/core';
+import { InvalidArgumentError } from '@snn/errors';
+import { checkStepInput, ForwardStep, presynapticGroups, ReadoutGradient, scatterGroupGradient, type PresynapticGroup } from '@snn/eprop';
+import { affineScan, composeAffine } from '@snn/traces';
+
+export interface HyprOptions {
+  /** Segment length lambda (steps per S-stage/P-stage). Default 8. Any lambda gives the same gradient. */
+  lambda: number;
+  /** 'segment': hand each segment's gradient to the sink (cadence 'chunk'); 'sequence' (default): once at `end()`. */
+  emit: 'segment' | 'sequence';
+  /**
+   * How the P-stage runs its scan: 'sequential' (default; O(lambda) block products, fastest on a CPU)
+   * or 'associative' (Hillis-Steele log-depth scan, O(lambda log lambda) products). Same result.
+   */
+  scan: 'sequential' | 'associative';
+  /** Check every step's input for NaN and out-of-range targets. Default true. */
+  validateInputs: boolean;
+}
+
+const knownOptions = new Set(['lambda', 'emit', 'scan', 'validateInputs']);
+
+interface GroupState {
+  group: PresynapticGroup;
+  /** `[lambda, B, m]` presynaptic values of the segment's steps. */
+  pre: RealArray;
+  /** `[B, G, H, d+1, m]` eligibility at the segment start (component d: the kappa-filtered trace). */
+  eps: RealArray;
+  /** `[G*H, m]` gradient accumulator. */
+  grad: RealArray;
+}
+
+export class HyprLearner implements LearnerV1 {
+  readonly specificationVersion = 'v1' as const;
+  readonly rule = 'hypr';
+  readonly cadence: 'chunk' | 'sequence';
+  readonly lambda: number;
+  readonly forwardStep: ForwardStep;
+  private readonly scanMode: 'sequential' | 'associative';
+  private readonly validate: boolean;
+  private readonly gradients: Map<string, RealArray>;
+  private readonly readout: ReadoutGradient;
+  private groups: GroupState[] = [];
+  /** Steps cached in the current segment. */
+  private filled = 0;
+  private pendingLoss = 0;
+  // Segment cache, index s = 0..lambda-1.
+  private cJ!: RealArray;
+  private cD!: RealArray;
+  private cDrec: RealArray | null = null;
+  private cC!: RealArray;
+  private cCI!: RealArray;
+  private cCIrec: RealArray | null = null;
+  private cP!: RealArray;
+  private cCP!: RealArray;
+  private cSignal!: RealArray;
+  // P-stage work.
+  private scanA!: RealArray;
+  private scanB!: RealArray;
+  private outA!: RealArray;
+  private outB!: RealArray;
+  private qd!: RealArray;
+  private v!: RealArray;
+  private epsP!: RealArray;
+  private gradP!: RealArray;
+  private tmp: Float64Array = new Float64Array(0);
+
+  constructor(
+    readonly network: Network,
+    private readonly sink: GradientSink,
+    options: Partial<HyprOptions> = {},
+    ops?: ComputeOps,
+  ) {
+    for (const key of Object.keys(options)) {
+      if (!knownOptions.has(key)) throw new InvalidArgumentError(`hypr option "${key}"`, `unknown; valid: ${[...knownOptions].join(', ')}`);
+    }
+    const lambda = options.lambda ?? 8;
+    if (!Number.isInteger(lambda) || lambda < 1) throw new InvalidArgumentError('hypr option "lambda"', `must be a positive integer, got ${String(lambda)}`);
+    const emit = options.emit ?? 'sequence';
+    if (emit !== 'segment' && emit !== 'sequence') throw new InvalidArgumentError('hypr option "emit"', `must be 'segment' or 'sequence', got ${String(emit)}`);
+    const scan = options.scan ?? 'sequential';
+    if (scan !== 'sequential' && scan !== 'associative') throw new InvalidArgumentError('hypr option "scan"', `must be 'sequential' or 'associative', got ${String(scan)}`);
+    this.lambda = lambda;
+    this.cadence = emit === 'segment' ? 'chunk' : 'sequence';
+    this.scanMode = scan;
+    this.validate = options.validateInputs ?? true;
+    this.forwardStep = new ForwardStep(network, ops);
+    this.gradients = createGradients(network);
+    this.readout = new ReadoutGradient(this.forwardStep);
+  }
+
+  /** Bytes of every buffer the learner holds (eligibility, segment cache, P-stage work, accumulators). */
+  get memoryBytes(): number {
+    const arrays = [this.cJ, this.cD, this.cDrec, this.cC, this.cCI, this.cCIrec, this.cP, this.cCP, this.cSignal, this.scanA, this.scanB, this.outA,
+      this.outB, this.qd, this.v, this.epsP, this.gradP, this.readout.ybar, this.readout.gradW, this.readout.gradB];
+    let s = this.forwardStep.bytes + arrays.reduce((a, x) => a + (x ? x.byteLength : 0), 0) + this.tmp.byteLength;
+    for (const g of this.groups) s += g.pre.byteLength + g.eps.byteLength + g.grad.byteLength;
+    for (const g of this.gradients.values()) s += g.byteLength;
+    return s;
+  }
+
+  begin(batch: number): void {
+    const f = this.forwardStep;
+    const changed = batch !== f.batch;
+    f.begin(batch);
+    if (changed) {
+      const { H, G, d, nP } = f;
+      const B = batch;
+      const L = this.lambda;
+      const e = d + 1;
+      const a = (n: number) => f.ops.allocate(n);
+      const split = f.layer.cell.splitsRecurrentCurrent;
+      this.groups = presynapticGroups(f.layer).map((group) => ({
+        group,
+        pre: a(L * B * group.width),
+        eps: a(B * G * H * e * group.width),
+        grad: a(G * H * group.width),
+      }));
+      this.cJ = a(L * B * H * d * d);
+      this.cD = a(L * B * H * d * G);
+      this.cDrec = split ? a(L * B * H * d * G) : null;
+      this.cC = a(L * B * H * d);
+      this.cCI = a(L * B * H * G);
+      this.cCIrec = split ? a(L * B * H * G) : null;
+      this.cP = a(L * B * H * d * nP);
+      this.cCP = a(L * B * H * nP);
+      this.cSignal = a(L * B * H);
+      this.scanA = a((L + 1) * B * H * e * e);
+      this.scanB = a((L + 1) * B * H * e);
+      this.outA = a((L + 1) * B * H * e * e);
+      this.outB = a((L + 1) * B * H * e);
+      this.qd = a(L * B * G * H);
+      this.v = a(B * L * G * H * e);
+      this.epsP = a(B * H * e * nP);
+      this.gradP = a(nP * H);
+      this.tmp = new Float64Array(Math.max(e * e, e * nP, 2 * e));
+      this.readout.allocate();
+    }
+    for (const g of this.groups) {
+      g.eps.fill(0);
+      g.grad.fill(0);
+    }
+    this.epsP.fill(0);
+    this.gradP.fill(0);
+    this.readout.reset();
+    this.readout.zero();
+    this.filled = 0;
+    this.pendingLoss = 0;
+  }
+
+  step(input: StepInput): void {
+    const f = this.forwardStep;
+    if (f.batch === 0) throw new InvalidArgumentError('hypr', 'call begin(batch) before step()');
+    if (input.targets.length !== f.batch) throw new InvalidArgumentError('targets', `has ${input.targets.length} entries, the batch is ${f.batch}`);
+    if (this.validate) checkStepInput(input, this.network, f.steps + 1);
+    f.forward(input);
+    // S-stage: cache what the P-stage needs.
+    const s = this.filled;
+    const { batch: B, H, G, d, nP } = f;
+    const copy = (src: RealArray | null, dst: RealArray | null, size: number) => {
+      if (src && dst) dst.set(src.subarray(0, size), s * size);
+    };
+    copy(f.J, this.cJ, B * H * d * d);
+    copy(f.D, this.cD, B * H * d * G);
+    copy(f.Drec, this.cDrec, B * H * d * G);
+    copy(f.C, this.cC, B * H * d);
+    copy(f.CI, this.cCI, B * H * G);
+    copy(f.CIrec, this.cCIrec, B * H * G);
+    copy(f.P, this.cP, B * H * d * nP);
+    copy(f.CP, this.cCP, B * H * nP);
+    copy(f.signal, this.cSignal, B * H);
+    for (const g of this.groups) f.fillPresynaptic(g.group, g.pre.subarray(s * B * g.group.width, (s + 1) * B * g.group.width));
+    this.readout.step();
+    this.pendingLoss += f.lastLoss;
+    f.advance();
+    this.filled++;
+    if (this.filled === this.lambda) {
+      this.pStage();
+      if (this.cadence === 'chunk') this.flush('chunk');
+    }
+  }
+
+  end(): void {
+    if (this.filled > 0) {
+      this.pStage();
+      if (this.cadence === 'chunk') this.flush('chunk');
+    }
+    if (this.cadence === 'sequence' && this.forwardStep.steps > 0) this.flush('sequence');
+  }
+
+  /** P-stage over the `filled` cached steps: segment gradient, eligibility pushed to the segment end. */
+  private pStage(): void {
+    const f = this.forwardStep;
+    const Ls = this.filled;
+    const { batch: B, H, G, d, nP, kappa } = f;
+    const e = d + 1;
+    const ee = e * e;
+    const n = B * H;
+    const A = this.scanA;
+    const b = this.scanB;
+    const J = this.cJ;
+    const C = this.cC;
+    // Scan items u = 0..Ls over the reversed segment: item u stands for step s = Ls - u (s = 0: the state
+    // entering the segment). A_u = J_aug(s + 1)^T (identity for u = 0), b_u = Lambda_s (zero for u = Ls).
+    // Then the scan gives b-part = q_s and A-part = Phi_s^T.
+    for (let u = 0; u <= Ls; u++) {
+      const s = Ls - u; // 1-based step in the segment
+      const aBase = u * n * ee;
+      const bBase = u * n * e;
+      for (let m = 0; m < n; m++) {
+        const a0 = aBase + m * ee;
+        if (u === 0) {
+          for (let x = 0; x < ee; x++) A[a0 + x] = 0;
+          for (let r = 0; r < e; r++) A[a0 + r * e + r] = 1;
+        } else {
+          // J_aug of step s+1 (cache index s): [[J, 0], [C J, kappa]]; write its transpose.
+          const jb = (s * n + m) * d * d;
+          const cb = (s * n + m) * d;
+          for (let r = 0; r < d; r++) {
+            for (let c = 0; c < d; c++) A[a0 + c * e + r] = J[jb + r * d + c]!;
+            A[a0 + d * e + r] = 0; // (J_aug)[r][d] = 0
+          }
+          for (let c = 0; c < d; c++) {
+            let s2 = 0;
+            for (let r = 0; r < d; r++) s2 += C[cb + r]! * J[jb + r * d + c]!;
+            A[a0 + c * e + d] = s2; // (J_aug)[d][c]
+          }
+          A[a0 + d * e + d] = kappa;
+        }
+        const v0 = bBase + m * e;
+        for (let r = 0; r < d; r++) b[v0 + r] = 0;
+        b[v0 + d] = u === Ls ? 0 : this.cSignal[(s - 1) * n + m]!;
+      }
+    }
+    const outA = this.outA;
+    const outB = this.outB;
+    if (this.scanMode === 'associative') {
+      outA.set(A.subarray(0, (Ls + 1) * n * ee));
+      outB.set(b.subarray(0, (Ls + 1) * n * e));
+      affineScan(Ls + 1, n, e, outA, outB, A, b);
+    } else {
+      outA.set(A.subarray(0, n * ee));
+      outB.set(b.subarray(0, n * e));
+      for (let u = 1; u <= Ls; u++) {
+        composeAffine(n, e, A, u * n * ee, b, u * n * e, outA, (u - 1) * n * ee, outB, (u - 1) * n * e, outA, u * n * ee, outB, u * n * e);
+      }
+    }
+    // q_s = outB[u = Ls - s], Phi_s^T = outA[u = Ls - s].
+    const GH = G * H;
+    const qd = this.qd;
+    const v = this.v;
+    const tmp = this.tmp;
+    for (const gs of this.groups) {
+      const rec = gs.group.kind === 'recurrent';
+      const Dc = rec ? this.cDrec! : this.cD;
+      const CIc = rec ? this.cCIrec : this.cCI;
+      const m = gs.group.width;
+      // 1. Carry-in term q_0 . eps_0 and eps <- Phi_0 eps (one pass over the eligibility).
+      const uq = Ls; // s = 0
+      for (let bb = 0; bb < B; bb++) {
+        for (let k = 0; k < G; k++) {
+          for (let j = 0; j < H; j++) {
+            const nn = bb * H + j;
+            const q0 = uq * n * e + nn * e;
+            const P0 = uq * n * ee + nn * ee; // Phi_0^T
+            const row = ((bb * G + k) * H + j) * e * m;
+            const g0 = (k * H + j) * m;
+            const grad = gs.grad;
+            const eps = gs.eps;
+            for (let i = 0; i < m; i++) {
+              let acc = 0;
+              for (let c = 0; c < e; c++) {
+                const x = eps[row + c * m + i]!;
+                tmp[c] = x;
+                acc += outB[q0 + c]! * x;
+              }
+              grad[g0 + i] = grad[g0 + i]! + acc;
+              for (let r = 0; r < e; r++) {
+                let s2 = 0;
+                for (let c = 0; c < e; c++) s2 += outA[P0 + c * e + r]! * tmp[c]!;
+                eps[row + r * m + i] = s2;
+              }
+            }
+          }
+        }
+      }
+      // 2. Per step: QD[s, b, (k, j)] = q_s . Daug_s[:, k] and V[b, s, (k, j, r)] = (Phi_s Daug_s[:, k])_r.
+      for (let s = 1; s <= Ls; s++) {
+        const u = Ls - s;
+        const ci = s - 1;
+        for (let bb = 0; bb < B; bb++) {
+          for (let j = 0; j < H; j++) {
+            const nn = bb * H + j;
+            const q = u * n * e + nn * e;
+            const Pt = u * n * ee + nn * ee;
+            const db = (ci * n + nn) * d * G;
+            const cb = (ci * n + nn) * d;
+            for (let k = 0; k < G; k++) {
+              // Daug[:, k] into tmp
+              let last = CIc ? CIc[(ci * n + nn) * G + k]! : 0;
+              for (let r = 0; r < d; r++) {
+                const x = Dc[db + r * G + k]!;
+                tmp[r] = x;
+                last += C[cb + r]! * x;
+              }
+              tmp[d] = last;
+              let acc = 0;
+              for (let r = 0; r < e; r++) acc += outB[q + r]! * tmp[r]!;
+              qd[(ci * B + bb) * GH + k * H + j] = acc;
+              const vb = ((bb * Ls + ci) * GH + k * H + j) * e;
+              for (let r = 0; r < e; r++) {
+                let s2 = 0;
+                for (let c = 0; c < e; c++) s2 += outA[Pt + c * e + r]! * tmp[c]!;
+                v[vb + r] = s2;
+              }
+            }
+          }
+        }
+      }
+      // 3. Segment gradient: grad[GH, m] += QD^T (Ls*B x GH)^T Pre (Ls*B x m).
+      const ops = f.ops;
+      ops.gemm(true, false, GH, m, Ls * B, 1, qd, 0, GH, gs.pre, 0, m, 1, gs.grad, 0, m);
+      // 4. Eligibility at the segment end: eps_b += V_b^T (Ls x GH e)^T Pre_b (Ls x m).
+      for (let bb = 0; bb < B; bb++) {
+        ops.gemm(true, false, GH * e, m, Ls, 1, v, bb * Ls * GH * e, GH * e, gs.pre, bb * m, B * m, 1, gs.eps, bb * GH * e * m, m);
+      }
+    }
+    // Neuron parameters (small): dp += q_0 . epsP_0 + sum_s q_s . Paug_s; epsP <- Phi_0 epsP + sum_s Phi_s Paug_s.
+    if (nP > 0) {
+      const epsP = this.epsP;
+      const gradP = this.gradP;
+      const Pc = this.cP;
+      const CPc = this.cCP;
+      for (let nn = 0; nn < n; nn++) {
+        const j = nn % H;
+        const base = nn * e * nP;
+        for (let p = 0; p < nP; p++) {
+          // carry-in
+          const q0 = Ls * n * e + nn * e;
+          const P0 = Ls * n * ee + nn * ee;
+          let acc = 0;
+          for (let c = 0; c < e; c++) {
+            tmp[c] = epsP[base + c * nP + p]!;
+            acc += outB[q0 + c]! * tmp[c]!;
+          }
+          for (let r = 0; r < e; r++) {
+            let s2 = 0;
+            for (let c = 0; c < e; c++) s2 += outA[P0 + c * e + r]! * tmp[c]!;
+            epsP[base + r * nP + p] = s2;
+          }
+          for (let s = 1; s <= Ls; s++) {
+            const u = Ls - s;
+            const ci = s - 1;
+            const pb = (ci * n + nn) * d * nP;
+            const cb = (ci * n + nn) * d;
+            let last = CPc[(ci * n + nn) * nP + p]!;
+            for (let r = 0; r < d; r++) {
+              const x = Pc[pb + r * nP + p]!;
+              tmp[r] = x;
+              last += C[cb + r]! * x;
+            }
+            tmp[d] = last;
+            const q = u * n * e + nn * e;
+            const Pt = u * n * ee + nn * ee;
+            for (let r = 0; r < e; r++) acc += outB[q + r]! * tmp[r]!;
+            for (let r = 0; r < e; r++) {
+              let s2 = 0;
+              for (let c = 0; c < e; c++) s2 += outA[Pt + c * e + r]! * tmp[c]!;
+              epsP[base + r * nP + p] = epsP[base + r * nP + p]! + s2;
+            }
+          }
+          gradP[p * H + j] = gradP[p * H + j]! + acc;
+        }
+      }
+    }
+    this.filled = 0;
+  }
+
+  private flush(cadence: 'chunk' | 'sequence'): void {
+    const out = this.gradients;
+    for (const g of out.values()) g.fill(0);
+    for (const g of this.groups) {
+      scatterGroupGradient(this.network, g.group, g.grad, out);
+      g.grad.fill(0);
+    }
+    const layer = this.network.layers[0]!;
+    const H = layer.neurons;
+    layer.neuronParameterList.forEach((p, q) => {
+      const g = out.get(p.name)!;
+      for (let j = 0; j < H; j++) g[j] = g[j]! + this.gradP[q * H + j]!;
+    });
+    this.gradP.fill(0);
+    this.readout.addTo(out);
+    this.readout.zero();
+    const loss = this.pendingLoss;
+    this.pendingLoss = 0;
+    this.sink(out as Gradients, { step: this.forwardStep.steps, loss, cadence });
+  }
+
+  get stats(): LearnerStats {
+    const f = this.forwardStep;
+    return { steps: f.steps, loss: f.lossSum, evidence: f.evidence };
+  }
+}
+
+export function createHypr(network: Network, sink: GradientSink, options?: Partial<HyprOptions>): HyprLearner {
+  return new HyprLearner(network, sink, options);
+}
+
+/** Registry entry: `registerRule(hypr)` from @snn/core makes `'hypr'` available by name. */
+export const hypr: RuleDefinition<Network, HyprOptions> = {
+  kind: 'rule',
+  specificationVersion: 'v1',
+  name: 'hypr',
+  description: 'HYPR: segment-wise e-prop (S-stage forward, P-stage scan + GEMMs); same gradient as e-prop for any lambda; memory independent of T',
+  requires: { capabilities: ['jacobians'], maxLayers: 1 },
+  cadence: 'sequence',
+  create: (network, sink, options) => new HyprLearner(network, sink, options),
+};
