@@ -112,6 +112,7 @@ interface Derived {
   C: Value[];
   CP: Value[];
   Cprev: Value[];
+  CPprev: Value[];
 }
 
 function trace(spec: CellSpec<string, string, string>, constants: Record<string, number>, hasSurrogate: boolean): Derived {
@@ -160,6 +161,7 @@ function trace(spec: CellSpec<string, string, string>, constants: Record<string,
     C: stateNames.map((_, j) => outDerivative(outNew, `N${j}`)),
     CP: paramNames.map((_, q) => outDerivative(outNew, `P${q}`)),
     Cprev: stateNames.map((_, j) => outDerivative(outPrev, `S${j}`)),
+    CPprev: paramNames.map((_, q) => outDerivative(outPrev, `P${q}`)),
   };
 }
 
@@ -267,7 +269,11 @@ function compile(spec: CellSpec<string, string, string>, t: Derived, H: number, 
       }
       writes.push(`D[i * ${d} + ${j}] = ${e.ref(t.dF(j, 'I'))};`);
       writes.push(`C[i * ${d} + ${j}] = ${e.ref(t.C[j]!)};`);
-      for (let q = 0; q < nP; q++) writes.push(`P[(i * ${d} + ${j}) * ${nP} + ${q}] = ${e.ref(t.dF(j, `P${q}`))};`);
+      // Like J, P includes the neuron's own y_{t-1}, which depends on the parameters directly too.
+      for (let q = 0; q < nP; q++) {
+        const Pjq = graph.add(t.dF(j, `P${q}`), graph.mul(viaY, t.CPprev[q]!));
+        writes.push(`P[(i * ${d} + ${j}) * ${nP} + ${q}] = ${e.ref(Pjq)};`);
+      }
     }
     writes.push('CI[i] = 0;');
     for (let q = 0; q < nP; q++) writes.push(`CP[i * ${nP} + ${q}] = ${e.ref(t.CP[q]!)};`);

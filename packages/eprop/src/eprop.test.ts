@@ -56,9 +56,6 @@ describe('eprop == bptt when W_rec = 0 (nothing is cut)', () => {
     const b = ruleGradients(net, 'bptt', data);
     for (const [name, g] of b) {
       if (name === 'W_rec') continue;
-      // The smooth test cell's output y_{t-1} depends on 'gain' directly and feeds p_t inside the neuron;
-      // its jacobians() leave that path (dF/dy_{t-1} CP_{t-1}) out of P, so 'gain' cannot match there.
-      if (cell === 'smooth-test' && name === 'gain') continue;
       expect(relativeError(a.get(name)!, g), name).toBeLessThan(1e-10);
     }
   });

@@ -94,7 +94,8 @@ export interface CellVjpArgs extends CellStepArgs {
  * - C  `[B, H, d]`: dy_t/ds_t (for spikes: contains the surrogate psi).
  * - CI `[B, H, G]`: dy_t/dI_t direct (LSTM output gate), zero for spiking cells.
  * - CIrec `[B, H, G]`: dy_t/d(recurrent current) direct, only for cells that split currents.
- * - P  `[B, H, d, nP]`: ds_t/dp direct, p the neuron parameters in `neuronParameters` order.
+ * - P  `[B, H, d, nP]`: ds_t/dp with s_{t-1} held fixed, p the neuron parameters in `neuronParameters`
+ *   order; like J it includes the neuron's own y_{t-1}: P = dF/dp + dF/dy_{t-1} CP_{t-1}.
  * - CP `[B, H, nP]`: dy_t/dp direct.
  */
 export interface CellJacobianArgs extends CellStepArgs {

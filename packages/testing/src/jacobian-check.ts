@@ -106,11 +106,17 @@ export function checkCellJacobians(cell: CellV1, options: { batch?: number; seed
         }
       }
     }
+    // Through y_{t-1} the parameters also act on s_t: the VJP hands that part to dL/dy_{t-1}, which
+    // the previous step turns into a parameter gradient through its direct CP.
     cell.neuronParameters.forEach((p, pi) => {
       for (let h = 0; h < H; h++) {
         let sum = 0;
-        for (let b = 0; b < B; b++) sum += P[((b * H + h) * d + k) * nP + pi]!;
-        note('P', r.gradParams[p.name]![h]!, sum);
+        let viaPrevOutput = r.gradParams[p.name]![h]!;
+        for (let b = 0; b < B; b++) {
+          sum += P[((b * H + h) * d + k) * nP + pi]!;
+          viaPrevOutput += r.gradPrevOutput[b * H + h]! * first.CP[(b * H + h) * nP + pi]!;
+        }
+        note('P', viaPrevOutput, sum);
       }
     });
   }
@@ -141,7 +147,9 @@ export function checkCellJacobians(cell: CellV1, options: { batch?: number; seed
         sum += CP[n * nP + pi]!;
         for (let k = 0; k < d; k++) sum += C[n * d + k]! * P[(n * d + k) * nP + pi]!;
       }
-      note('outputChain', r.gradParams[p.name]![h]!, sum);
+      let viaPrevOutput = r.gradParams[p.name]![h]!;
+      for (let b = 0; b < B; b++) viaPrevOutput += r.gradPrevOutput[b * H + h]! * first.CP[(b * H + h) * nP + pi]!;
+      note('outputChain', viaPrevOutput, sum);
     }
   });
   const ok = Object.values(errors).every((e) => e <= tolerance);

@@ -102,8 +102,10 @@ export class SmoothTestCell implements CellV1 {
       a.C[i * 2 + 1] = dy;
       a.CI[i] = 0;
       // P rows: [dp/dleak, dp/dgain; dq/dleak, dq/dgain]
+      // p_t reads y_{t-1} = tanh(gain (p + q)_{t-1}), which depends on gain directly.
+      const dyPrevDgain = (1 - yPrev * yPrev) * (pPrev + a.prevState[n + i]!);
       a.P[i * 4] = pPrev;
-      a.P[i * 4 + 1] = 0;
+      a.P[i * 4 + 1] = -0.3 * dyPrevDgain;
       a.P[i * 4 + 2] = 0;
       a.P[i * 4 + 3] = 0;
       a.CP[i * 2] = 0;
