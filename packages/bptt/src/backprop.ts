@@ -68,6 +68,28 @@ export class BackpropEngine {
   lossSum = 0;
   evidence: RealArray;
   private readonly ops: ComputeOps;
+  /** Bytes of the arrays this engine holds (stored steps, adjoints, accumulators). */
+  get memoryBytes(): number {
+    let bytes = 0;
+    const add = (a: RealArray | null | undefined) => {
+      if (a) bytes += a.byteLength;
+    };
+    for (const h of this.history) {
+      h.states.forEach(add);
+      h.outputs.forEach(add);
+      h.currents.forEach(add);
+      h.recurrentCurrents.forEach(add);
+      h.tapes.forEach(add);
+    }
+    this.inputs.forEach(add);
+    this.readoutGrads.forEach(add);
+    for (const a of this.adjoints) {
+      [a.gradState, a.gradPrevState, a.gradOutput, a.gradPrevOutput, a.gradCurrent, a.gradRecurrentCurrent, a.gradInputWeightsT, a.gradRecurrentWeightsT].forEach(add);
+    }
+    for (const g of this.gradients.values()) add(g);
+    return bytes;
+  }
+
   /** Which kernels run the products ('wasm-simd' or 'typed-array'). */
   get kernels(): string {
     return this.ops.name;

@@ -49,6 +49,11 @@ export class BpttLearner implements LearnerV1 {
     this.sink(gradients, { step: this.engine.steps, loss: this.engine.lossSum, cadence: 'sequence' });
   }
 
+  /** Bytes held by the learner: grows linearly with the steps of a sequence. */
+  get memoryBytes(): number {
+    return this.engine.memoryBytes;
+  }
+
   /** Which kernels run the products: 'wasm-simd' (float32 default) or 'typed-array'. */
   get kernels(): string {
     return this.engine.kernels;

@@ -1,4 +1,4 @@
-import { createAdam, createNetwork, createTrainingLearner, forwardSequence, streamBatch } from '@snn/core';
+import { createAdam, createLearner, createNetwork, createTrainingLearner, forwardSequence, streamBatch } from '@snn/core';
 import { createRandom } from '@snn/random';
 
 export interface BpttBenchOptions {
@@ -91,5 +91,55 @@ export function benchBptt(options: Partial<BpttBenchOptions> = {}): BenchRecord 
     input_rate: o.inputRate,
     hidden_spike_rate: spikes / outputs.length,
     kernels: (learner as unknown as { kernels?: string }).kernels ?? 'unknown',
+  };
+}
+
+export interface MemoryBenchOptions {
+  rule: string;
+  ruleOptions: Record<string, unknown>;
+  cell: string;
+  inputs: number;
+  hidden: number;
+  outputs: number;
+  steps: number;
+  batch: number;
+  inputRate: number;
+  seed: number;
+}
+
+/**
+ * Streams one sequence of `steps` steps through a learner (inputs drawn step by step, so the data
+ * itself takes no memory) and reports the bytes the learner holds at the end and the process's peak
+ * resident set. Run each configuration in a fresh process for a clean peak (`snn bench memory` does).
+ */
+export function benchMemoryOnce(o: MemoryBenchOptions): BenchRecord {
+  const network = createNetwork(
+    { inputs: o.inputs, outputs: o.outputs, layers: [{ cell: o.cell, neurons: o.hidden }], readout: { kappa: 0.9 } },
+    { seed: o.seed, init: { inputScale: 3 } },
+  );
+  const learner = createLearner(o.rule, network, () => {}, { ...o.ruleOptions, validateInputs: false });
+  const random = createRandom(o.seed);
+  const x = new Float32Array(o.batch * o.inputs);
+  const targets = new Int32Array(o.batch);
+  for (let b = 0; b < o.batch; b++) targets[b] = random.int(o.outputs);
+  const input = { x, offset: 0, rowStride: o.inputs, targets, lossWeight: 1 };
+  const started = performance.now();
+  learner.begin(o.batch);
+  let held = 0;
+  for (let t = 0; t < o.steps; t++) {
+    for (let i = 0; i < x.length; i++) x[i] = random.next() < o.inputRate ? 1 : 0;
+    learner.step(input);
+    if (t === o.steps - 1) held = (learner as unknown as { memoryBytes?: number }).memoryBytes ?? NaN;
+  }
+  learner.end();
+  const ms = performance.now() - started;
+  return {
+    name: `memory-${o.rule}${o.ruleOptions.lambda ? `-l${String(o.ruleOptions.lambda)}` : ''}${o.ruleOptions.k ? `-k${String(o.ruleOptions.k)}` : ''}-${o.cell}-${o.inputs}-${o.hidden}-${o.outputs}-T${o.steps}-B${o.batch}`,
+    rule: o.rule,
+    steps: o.steps,
+    learner_bytes: held,
+    peak_rss_bytes: process.resourceUsage().maxRSS * 1024,
+    samples_per_s: (o.batch * 1000) / ms,
+    ms_per_step: ms / o.steps,
   };
 }

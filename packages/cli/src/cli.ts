@@ -3,7 +3,8 @@ import { SingleBar, Presets } from 'cli-progress';
 import { parseDType } from '@snn/core';
 import { SnnError } from '@snn/errors';
 import { benchmarkGemm } from '@snn/tensor';
-import { benchBptt, defaultBpttBench } from './bench';
+import { spawnSync } from 'node:child_process';
+import { benchBptt, benchMemoryOnce, defaultBpttBench } from './bench';
 import { gradcheck } from './gradcheck';
 import { loadPlugins, registerBuiltins } from './plugins';
 import { defaultTrainConfig, train, type TrainConfig } from './train';
@@ -170,6 +171,44 @@ export function buildProgram(out: (line: string) => void = (l) => process.stdout
       await gemmAction(opts);
       const r = benchBptt({ inputs: opts.inputs, hidden: opts.hidden, outputs: opts.outputs, steps: opts.steps, batch: opts.batch, inputRate: opts.rate, seconds: opts.seconds });
       out(opts.json ? JSON.stringify(r) : formatBench(r));
+    });
+  const memoryOptions = (cmd: Command) =>
+    cmd
+      .option('--json', 'one JSON object per line')
+      .option('--cell <name>', 'cell', 'lif')
+      .option('--inputs <n>', 'inputs', positiveInt('--inputs'), 100)
+      .option('--hidden <n>', 'hidden neurons', positiveInt('--hidden'), 64)
+      .option('--outputs <n>', 'classes', positiveInt('--outputs'), 10)
+      .option('--batch <n>', 'batch size', positiveInt('--batch'), 4)
+      .option('--rate <p>', 'input spike probability per step', fraction('--rate'), 0.02)
+      .option('--lambda <n>', 'HYPR segment length', positiveInt('--lambda'), 32);
+  memoryOptions(bench.command('memory-one', { hidden: true }))
+    .requiredOption('--rule <name>', 'rule')
+    .requiredOption('--steps <n>', 'sequence length', positiveInt('--steps'))
+    .action((opts: Record<string, any>) => {
+      // 'hypr:32' names HYPR with lambda 32; 'tbptt:10' TBPTT with k 10.
+      const [rule, parameter] = String(opts.rule).split(':');
+      const ruleOptions = rule === 'hypr' ? { lambda: parameter ? Number(parameter) : opts.lambda } : rule === 'tbptt' ? { k: Number(parameter ?? 10) } : {};
+      out(JSON.stringify(benchMemoryOnce({ rule: rule!, ruleOptions, cell: opts.cell, inputs: opts.inputs, hidden: opts.hidden, outputs: opts.outputs, steps: opts.steps, batch: opts.batch, inputRate: opts.rate, seed: 1 })));
+    });
+  memoryOptions(bench.command('memory'))
+    .description('bytes held by the learner and peak RSS over one sequence of T steps, per rule (each run in a fresh process)')
+    .option('--rules <list>', "rules, comma separated ('hypr:32' sets lambda, 'tbptt:10' sets k)", 'bptt,eprop,hypr')
+    .option('--steps <list>', 'sequence lengths, comma separated', '1000,10000,100000')
+    .action((opts: Record<string, any>) => {
+      const passOn = ['--cell', opts.cell, '--inputs', opts.inputs, '--hidden', opts.hidden, '--outputs', opts.outputs, '--batch', opts.batch, '--rate', opts.rate, '--lambda', opts.lambda].map(String);
+      for (const rule of String(opts.rules).split(',')) {
+        for (const steps of String(opts.steps).split(',').map((s) => positiveInt('--steps')(s.trim()))) {
+          const child = spawnSync(process.execPath, [process.argv[1]!, 'bench', 'memory-one', '--rule', rule, '--steps', String(steps), ...passOn], { encoding: 'utf8', maxBuffer: 1 << 20 });
+          if (child.status !== 0) {
+            out(opts.json ? JSON.stringify({ name: `memory-${rule}-T${steps}`, error: (child.stderr || '').trim().split('\n').pop() }) : `${rule} T=${steps}: failed (${(child.stderr || '').trim().split('\n').pop()})`);
+            continue;
+          }
+          const r = JSON.parse(child.stdout.trim().split('\n').pop()!) as Record<string, number | string>;
+          const mib = (b: number) => (b / 1048576).toFixed(1);
+          out(opts.json ? JSON.stringify(r) : `${String(rule).padEnd(6)} T=${String(steps).padStart(7)}  learner ${mib(r.learner_bytes as number).padStart(9)} MiB  peak RSS ${mib(r.peak_rss_bytes as number).padStart(8)} MiB  ${(r.ms_per_step as number).toFixed(3)} ms/step`);
+        }
+      }
     });
   return program;
 }

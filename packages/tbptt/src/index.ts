@@ -58,6 +58,11 @@ export class TbpttLearner implements LearnerV1 {
     this.total = emit === 'sequence' ? new Map() : null;
   }
 
+  /** Bytes held by the learner: O(k), independent of the sequence length. */
+  get memoryBytes(): number {
+    return this.engine.memoryBytes;
+  }
+
   /** Which kernels run the products: 'wasm-simd' (float32 default) or 'typed-array'. */
   get kernels(): string {
     return this.engine.kernels;
