@@ -1,6 +1,7 @@
 import { bptt } from '@snn/bptt';
 import { eprop } from '@snn/eprop';
 import { hypr } from '@snn/hypr';
+import { hyprTbptt } from '@snn/hypr-tbptt';
 import { listCells, listRules, registerCell, registerRule } from '@snn/core';
 import { InvalidArgumentError } from '@snn/errors';
 import { alif } from '@snn/alif';
@@ -16,7 +17,7 @@ export function registerBuiltins(): void {
   const cells = listCells();
   for (const cell of [lif, alif, brf, seAdlif, lstm, gru]) if (!cells.includes(cell.name)) registerCell(cell);
   const rules = listRules();
-  for (const rule of [bptt, tbptt, eprop, hypr]) if (!rules.includes(rule.name)) registerRule(rule);
+  for (const rule of [bptt, tbptt, eprop, hypr, hyprTbptt]) if (!rules.includes(rule.name)) registerRule(rule);
 }
 
 /**
