@@ -66,6 +66,7 @@ export function buildProgram(out: (line: string) => void = (l) => process.stdout
     .option('--rule-options <json>', 'rule options as JSON', jsonObject('--rule-options'), {})
     .addOption(new Option('--optimizer <name>', 'optimizer').choices(['adam', 'adamax', 'sgd']).default(defaultTrainConfig.optimizer))
     .option('--lr <rate>', 'learning rate', positiveNumber('--lr'), defaultTrainConfig.learningRate)
+    .option('--momentum <m>', 'SGD momentum', fraction('--momentum'), 0)
     .option('--epochs <n>', 'epochs', positiveInt('--epochs'), defaultTrainConfig.epochs)
     .option('--batch-size <n>', 'batch size', positiveInt('--batch-size'), defaultTrainConfig.batchSize)
     .option('--seed <n>', 'seed of data, initialisation and shuffling', positiveInt('--seed'), defaultTrainConfig.seed)
@@ -87,6 +88,7 @@ export function buildProgram(out: (line: string) => void = (l) => process.stdout
         ruleOptions: opts.ruleOptions,
         optimizer: opts.optimizer,
         learningRate: opts.lr,
+        momentum: opts.momentum,
         epochs: opts.epochs,
         batchSize: opts.batchSize,
         seed: opts.seed,

@@ -24,6 +24,8 @@ export interface TrainConfig {
   ruleOptions: Record<string, unknown>;
   optimizer: string;
   learningRate: number;
+  /** SGD momentum (ignored by Adam/Adamax). */
+  momentum?: number;
   clipNorm?: number;
   epochs: number;
   batchSize: number;
@@ -119,7 +121,7 @@ export function train(config: TrainConfig, reporter: TrainReporter = {}): { runD
   const optimizer = createOptimizer(
     config.optimizer,
     network.parameters(),
-    { learningRate: config.learningRate, ...(config.clipNorm ? { maxNorm: config.clipNorm } : {}) },
+    { learningRate: config.learningRate, momentum: config.momentum ?? 0, ...(config.clipNorm ? { maxNorm: config.clipNorm } : {}) },
     () => network.markUpdated(),
   );
   const learner = createTrainingLearner(config.rule, network, optimizer, config.ruleOptions);
