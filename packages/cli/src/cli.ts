@@ -5,6 +5,7 @@ import { SnnError } from '@snn/errors';
 import { benchmarkGemm } from '@snn/tensor';
 import { spawnSync } from 'node:child_process';
 import { benchBptt, benchMemoryOnce, defaultBpttBench } from './bench';
+import { addDataCommand } from './data-command';
 import { gradcheck } from './gradcheck';
 import { loadPlugins, registerBuiltins } from './plugins';
 import { defaultTrainConfig, train, type TrainConfig } from './train';
@@ -58,6 +59,8 @@ export function buildProgram(out: (line: string) => void = (l) => process.stdout
     .description('train a network (defaults: LIF RSNN, BPTT, Randman); writes a run folder')
     .option('--dataset <name>', 'dataset', defaultTrainConfig.dataset)
     .option('--dataset-options <json>', 'dataset options as JSON', jsonObject('--dataset-options'), {})
+    .option('--task <name>', 'task (dataset) name: randman, cue, adding, morse, shd, ssc, nmnist, smnist (--dataset is an alias)')
+    .option('--data <path>', 'data file or folder of a file-backed task (shd, ssc: .h5/.h5.gz or a folder with the split files)')
     .option('--cell <name>', 'cell', defaultTrainConfig.cell)
     .option('--cell-options <json>', 'cell constants as JSON', jsonObject('--cell-options'))
     .option('--hidden <n>', 'neurons per layer', positiveInt('--hidden'), defaultTrainConfig.hidden)
@@ -78,8 +81,9 @@ export function buildProgram(out: (line: string) => void = (l) => process.stdout
     .action((opts: Record<string, any>) => {
       const config: TrainConfig = {
         ...defaultTrainConfig,
-        dataset: opts.dataset,
+        dataset: opts.task ?? opts.dataset,
         datasetOptions: opts.datasetOptions,
+        data: opts.data,
         cell: opts.cell,
         cellOptions: opts.cellOptions ?? (opts.cell === 'lif' ? defaultTrainConfig.cellOptions : {}),
         hidden: opts.hidden,
@@ -127,6 +131,8 @@ export function buildProgram(out: (line: string) => void = (l) => process.stdout
         done: ({ runDir, best }) => out(`best test accuracy ${(100 * best.test_accuracy).toFixed(1)}% (epoch ${best.epoch}); metrics in ${runDir}/metrics.jsonl`),
       });
     });
+
+  addDataCommand(program, out);
 
   program
     .command('gradcheck')

@@ -13,6 +13,8 @@ export interface SequenceDataset {
   readonly x: Float32Array;
   /** [N] class index per sequence. */
   readonly labels: Int32Array;
+  /** [T] the task's own loss weight per step, when it defines one (cue: recall window, adding: last step). */
+  readonly lossMask?: Float64Array;
 }
 
 /** A mini-batch copied out of a dataset. */
@@ -25,9 +27,29 @@ export interface Batch {
   readonly labels: Int32Array;
 }
 
+/** The splits of a file-backed dataset, streamed (see `DatasetDefinition.open`). */
+export interface DatasetSplits {
+  readonly train: import('./types-source').BatchSource;
+  /** The dataset's own test split, when it has one next to the training data. */
+  readonly test?: import('./types-source').BatchSource;
+  /** The dataset's own validation split (SSC). */
+  readonly valid?: import('./types-source').BatchSource;
+  /** The task's natural per-step loss mask [T], when it defines one. */
+  readonly lossMask?: Float64Array;
+  /** Files or folders read, for messages. */
+  readonly files: readonly string[];
+  /** Releases open files. */
+  close(): void;
+}
+
 /** A registered dataset: a name, a description and a factory taking plain (e.g. JSON or CLI) options. */
 export interface DatasetDefinition {
   readonly name: string;
   readonly description: string;
+  /** Builds the whole dataset in memory (file-backed ones read `options.path`). */
   create(options: Readonly<Record<string, unknown>>): SequenceDataset;
+  /** File-backed datasets: opens `options.path` and its own splits, streamed. */
+  open?(options: Readonly<Record<string, unknown>>): DatasetSplits;
+  /** Reads HDF5: `await initHdf5()` before `create` / `open`. */
+  readonly needsHdf5?: boolean;
 }
