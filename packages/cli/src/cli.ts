@@ -4,6 +4,7 @@ import { parseDType } from '@snn/core';
 import { SnnError } from '@snn/errors';
 import { benchmarkGemm } from '@snn/tensor';
 import { spawnSync } from 'node:child_process';
+import { benchSpikeLoader } from '@snn/datasets';
 import { benchBptt, benchMemoryOnce, defaultBpttBench } from './bench';
 import { addDataCommand } from './data-command';
 import { gradcheck } from './gradcheck';
@@ -179,6 +180,15 @@ export function buildProgram(out: (line: string) => void = (l) => process.stdout
       await gemmAction(opts);
       const r = benchBptt({ inputs: opts.inputs, hidden: opts.hidden, outputs: opts.outputs, steps: opts.steps, batch: opts.batch, inputRate: opts.rate, seconds: opts.seconds });
       out(opts.json ? JSON.stringify(r) : formatBench(r));
+    });
+  bench
+    .command('loader')
+    .description('SHD-format loader throughput (samples/s) at 100 and 1000 bins, on a synthetic file')
+    .option('--json', 'one JSON object per line')
+    .action(async (opts: { json?: boolean }) => {
+      for (const r of await benchSpikeLoader()) {
+        out(opts.json ? JSON.stringify(r) : `${r.name}: ${r.samples_per_s.toFixed(0)} samples/s (${r.bins} bins, ${r.ms_per_batch.toFixed(1)} ms per batch)`);
+      }
     });
   const memoryOptions = (cmd: Command) =>
     cmd
