@@ -31,6 +31,13 @@ export interface RandmanOptions {
   precision?: number;
   /** Upper bound on the number of Fourier terms F. Default 1000. */
   maxFrequencies?: number;
+  /**
+   * 'time' (T-Randman, the default): one spike per unit at step floor(y' T).
+   * 'rate' (R-Randman, OTPE's `time_encode = false`): unit j is on at every step t <= floor(y' T),
+   * then each (sample, unit) series is permuted along time independently, so only the spike count
+   * floor(y' T) + 1 carries the value (datasets.md 4.3).
+   */
+  encoding?: 'time' | 'rate';
 }
 
 /**
@@ -55,6 +62,7 @@ export const randmanDefaults: Readonly<Required<Omit<RandmanOptions, 'smoothness
   bias: false,
   precision: 1e-3,
   maxFrequencies: 1000,
+  encoding: 'time',
 });
 
 const optionNames = [...Object.keys(randmanDefaults), 'smoothness'];
@@ -152,7 +160,11 @@ function readOptions(options: Readonly<Record<string, unknown>>): Required<Omit<
     bias: flag('bias', o.bias ?? randmanDefaults.bias),
     precision: positive('precision', o.precision ?? randmanDefaults.precision),
     maxFrequencies: positiveInteger('randman option "maxFrequencies"', o.maxFrequencies ?? randmanDefaults.maxFrequencies),
+    encoding: o.encoding ?? randmanDefaults.encoding,
   };
+  if (r.encoding !== 'time' && r.encoding !== 'rate') {
+    throw new InvalidArgumentError('randman option "encoding"', `must be 'time' (T-Randman) or 'rate' (R-Randman), got ${String(r.encoding)}`);
+  }
   if (r.stepFraction > 1) throw new InvalidArgumentError('randman option "stepFraction"', `must be in (0, 1], got ${r.stepFraction}`);
   if (r.precision >= 1) throw new InvalidArgumentError('randman option "precision"', `must be in (0, 1), got ${r.precision}`);
   if (r.classes * r.samplesPerClass * r.steps * r.inputs > 2 ** 30) {
@@ -216,10 +228,23 @@ export function createRandman(options: RandmanOptions = {}): SequenceDataset {
   if (o.shuffle) root.fork('randman/order').shuffle(order);
   const x = new Float32Array(size * steps * inputs);
   const shuffledLabels = new Int32Array(size);
+  const rate = o.encoding === 'rate';
+  const permuter = root.fork('randman/rate-permutation');
+  const series = new Int32Array(steps);
   for (let m = 0; m < size; m++) {
     const n = order[m]!;
     shuffledLabels[m] = labels[n]!;
-    for (let j = 0; j < inputs; j++) x[(m * steps + spikeStep[n * inputs + j]!) * inputs + j] = 1;
+    for (let j = 0; j < inputs; j++) {
+      const step = spikeStep[n * inputs + j]!;
+      if (!rate) {
+        x[(m * steps + step) * inputs + j] = 1;
+        continue;
+      }
+      // On for t <= step, then a random permutation of the series: the count is all that is left.
+      for (let t = 0; t < steps; t++) series[t] = t <= step ? 1 : 0;
+      permuter.shuffle(series);
+      for (let t = 0; t < steps; t++) if (series[t]) x[(m * steps + t) * inputs + j] = 1;
+    }
   }
-  return { name: 'randman', size, steps, inputs, classes, x, labels: shuffledLabels };
+  return { name: rate ? 'r-randman' : 'randman', size, steps, inputs, classes, x, labels: shuffledLabels };
 }

@@ -71,6 +71,16 @@ const builtins: readonly DatasetDefinition[] = [
     create: (options) => createRandman(options as RandmanOptions),
   },
   {
+    name: 't-randman',
+    description: "T-Randman (OTPE, datasets.md 4.3): Randman with encoding 'time', one spike per unit",
+    create: (options) => createRandman({ ...(options as RandmanOptions), encoding: 'time' }),
+  },
+  {
+    name: 'r-randman',
+    description: "R-Randman (OTPE, datasets.md 4.3): Randman with encoding 'rate': on for t <= floor(y' T), permuted along time",
+    create: (options) => createRandman({ ...(options as RandmanOptions), encoding: 'rate' }),
+  },
+  {
     name: 'cue',
     description: 'cue accumulation (e-prop evidence accumulation; `delay` for the HYPR long-delay variant): 40 inputs, 2 classes, loss on the recall window',
     create: (options) => createCueAccumulation(options as CueOptions),
