@@ -24,7 +24,8 @@ import {
 } from '@snn/core';
 import { UnsupportedError } from '@snn/errors';
 
-interface LayerHistory {
+/** What the engine stores per layer and step (readable by rules built on it, e.g. an eligibility replay). */
+export interface LayerHistory {
   /** Index t = 0..T: states s_t `[d, B, H]` (t = 0 is the zero initial state). */
   states: RealArray[];
   outputs: RealArray[];
@@ -53,8 +54,11 @@ export class BackpropEngine {
   private capacity = 0;
   /** Steps stored so far. */
   steps = 0;
-  private readonly history: LayerHistory[];
-  private inputs: RealArray[] = [];
+  /** Per layer: stored states/outputs (index 0..steps), currents and tapes (1..steps). Read only. */
+  readonly history: LayerHistory[];
+  /** Stored inputs x_t `[B, I]`, index 1..steps. Read only. */
+  inputs: RealArray[] = [];
+  private boundaryReadoutBuffer: RealArray | null = null;
   private inputSparse: boolean[] = [];
   private readoutGrads: RealArray[] = [];
   private readoutPrev: RealArray;
@@ -68,6 +72,25 @@ export class BackpropEngine {
   lossSum = 0;
   evidence: RealArray;
   private readonly ops: ComputeOps;
+  /** `[d, B, H]` after `backward()`: dL/ds_0 of layer `l`, the adjoint of the carried start state (zero when cut). */
+  boundaryState(l = 0): RealArray {
+    return this.adjoints[l]!.gradState;
+  }
+
+  /** `[B, H]` after `backward()`: dL/dy_0 of layer `l` (the W_rec path and the neuron's own use of y_0). */
+  boundaryOutput(l = 0): RealArray {
+    return this.adjoints[l]!.gradOutput;
+  }
+
+  /** `[B, O]` after `backward()`: dL/do_0 = kappa a^o_1, the adjoint of the carried readout state. */
+  get boundaryReadout(): RealArray {
+    const n = this.readoutCarry.length;
+    if (!this.boundaryReadoutBuffer || this.boundaryReadoutBuffer.length !== n) this.boundaryReadoutBuffer = this.ops.allocate(n);
+    const kappa = this.network.readout.kappa;
+    for (let i = 0; i < n; i++) this.boundaryReadoutBuffer[i] = kappa * this.readoutCarry[i]!;
+    return this.boundaryReadoutBuffer;
+  }
+
   /** Bytes of the arrays this engine holds (stored steps, adjoints, accumulators). */
   get memoryBytes(): number {
     let bytes = 0;

@@ -98,4 +98,4 @@ export const bptt: RuleDefinition<Network, BpttOptions> = {
   create: (network, sink, options) => new BpttLearner(network, sink, options),
 };
 
-export { BackpropEngine } from './backprop';
+export { BackpropEngine, type LayerHistory } from './backprop';

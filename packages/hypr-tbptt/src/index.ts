@@ -23,12 +23,10 @@
 import type { CellJacobianArgs, GradientSink, LearnerStats, LearnerV1, RealArray, RuleDefinition, StepInput } from '@snn/protocol';
 import { allocate, type Layer, type Network } from '@snn/core';
 import { InvalidArgumentError, UnsupportedError } from '@snn/errors';
-import { checkStepInput } from '@snn/bptt';
+import { BackpropEngine, checkStepInput } from '@snn/bptt';
 import { presynapticGroups, scatterGroupGradient, type PresynapticGroup } from '@snn/eprop';
 import { eligibilityStep, parameterEligibilityStep, type EligibilityStepArgs } from '@snn/traces';
-import { ChunkBackpropEngine } from './engine';
 
-export { ChunkBackpropEngine } from './engine';
 
 export interface HyprTbpttOptions {
   /** Chunk length in steps (positive integer). The last chunk of a sequence may be shorter. */
@@ -83,7 +81,7 @@ export class HyprTbpttLearner implements LearnerV1 {
   readonly rule = 'hypr-tbptt';
   readonly cadence: 'chunk' | 'sequence';
   readonly k: number;
-  private readonly engine: ChunkBackpropEngine;
+  private readonly engine: BackpropEngine;
   private readonly validate: boolean;
   private readonly layer: Layer;
   private readonly H: number;
@@ -133,7 +131,7 @@ export class HyprTbpttLearner implements LearnerV1 {
     this.nP = layer.cell.neuronParameters.length;
     this.O = network.outputs;
     this.kappa = network.readout.kappa;
-    this.engine = new ChunkBackpropEngine(network);
+    this.engine = new BackpropEngine(network);
     this.total = o.emit === 'sequence' ? new Map() : null;
     this.scratch = new Float64Array(Math.max(2 * this.d, this.d * this.nP, 4));
     this.dummy = allocate(network.dtype, 1);
@@ -151,7 +149,7 @@ export class HyprTbpttLearner implements LearnerV1 {
 
   /** Bytes of every buffer the learner holds: k stored steps, eligibilities, Jacobians, accumulators. */
   get memoryBytes(): number {
-    let s = this.engine.bytes + this.epsP.byteLength + (this.traceP?.byteLength ?? 0) + this.gradP.byteLength;
+    let s = this.engine.memoryBytes + this.epsP.byteLength + (this.traceP?.byteLength ?? 0) + this.gradP.byteLength;
     s += this.ybar.byteLength + this.u.byteLength + this.w.byteLength;
     for (const g of this.groups) s += g.pre.byteLength + g.eps.byteLength + (g.trace?.byteLength ?? 0) + g.grad.byteLength;
     const j = this.jac;
