@@ -3,7 +3,7 @@
  * sequence; memory grows with T (it stores every step), which is what the online rules avoid.
  */
 import type { GradientSink, LearnerStats, LearnerV1, RuleDefinition, StepInput } from '@snn/protocol';
-import type { Network } from '@snn/core';
+import { checkStepInput, type Network } from '@snn/core';
 import { InvalidArgumentError } from '@snn/errors';
 import { BackpropEngine } from './backprop';
 
@@ -64,24 +64,6 @@ export class BpttLearner implements LearnerV1 {
   }
 }
 
-/** Typed errors for a malformed step (NaN inputs, bad targets), naming the step. */
-export function checkStepInput(input: StepInput, network: Network, step: number): void {
-  const I = network.inputs;
-  const B = input.targets.length;
-  if (input.offset + (B - 1) * input.rowStride + I > input.x.length) {
-    throw new InvalidArgumentError('step input', `step ${step}: x holds ${input.x.length} values, too few for ${B} rows of ${I} inputs at offset ${input.offset}, stride ${input.rowStride}`);
-  }
-  for (let b = 0; b < B; b++) {
-    const base = input.offset + b * input.rowStride;
-    for (let i = 0; i < I; i++) {
-      const v = input.x[base + i]!;
-      if (!Number.isFinite(v)) throw new InvalidArgumentError('step input', `x[batch ${b}, input ${i}] at step ${step} is ${v}; inputs must be finite`);
-    }
-    const c = input.targets[b]!;
-    if (c < 0 || c >= network.outputs) throw new InvalidArgumentError('targets', `targets[${b}] = ${c} is not a class in [0, ${network.outputs})`);
-  }
-  if (!Number.isFinite(input.lossWeight)) throw new InvalidArgumentError('lossWeight', `is ${input.lossWeight} at step ${step}`);
-}
 
 export function createBptt(network: Network, sink: GradientSink, options?: BpttOptions): BpttLearner {
   return new BpttLearner(network, sink, options);
@@ -99,3 +81,5 @@ export const bptt: RuleDefinition<Network, BpttOptions> = {
 };
 
 export { BackpropEngine, type LayerHistory } from './backprop';
+/** Moved to @snn/core; re-exported for existing imports. */
+export { checkStepInput } from '@snn/core';

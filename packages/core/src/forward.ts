@@ -1,5 +1,5 @@
-import type { CellStepArgs, RealArray } from '@snn/protocol';
-import { assertFinite, ShapeError } from '@snn/errors';
+import type { CellStepArgs, RealArray, StepInput } from '@snn/protocol';
+import { assertFinite, InvalidArgumentError, ShapeError } from '@snn/errors';
 import { allocate } from './dtype';
 import { crossEntropyStep, density, layerCurrents, ownLayerWeights, ownReadoutWeights, readoutStep, SPARSE_DENSITY_THRESHOLD } from './engine';
 import { createTypedArrayOps } from './compute';
@@ -147,4 +147,26 @@ export function forwardSequence(network: Network, data: SequenceBatch, options: 
   const result: ForwardResult = { loss, evidence, predictions: argmaxRows(evidence, B, O, new Int32Array(B)) };
   if (options.recordOutputs) result.outputs = layers.map((L) => L.recorded!);
   return result;
+}
+
+/**
+ * Typed errors for a malformed step of a stream (too short, NaN inputs, bad targets, bad loss weight),
+ * naming the step. Every learner calls it at its `step` unless told not to.
+ */
+export function checkStepInput(input: StepInput, network: Network, step: number): void {
+  const I = network.inputs;
+  const B = input.targets.length;
+  if (input.offset + (B - 1) * input.rowStride + I > input.x.length) {
+    throw new InvalidArgumentError('step input', `step ${step}: x holds ${input.x.length} values, too few for ${B} rows of ${I} inputs at offset ${input.offset}, stride ${input.rowStride}`);
+  }
+  for (let b = 0; b < B; b++) {
+    const base = input.offset + b * input.rowStride;
+    for (let i = 0; i < I; i++) {
+      const v = input.x[base + i]!;
+      if (!Number.isFinite(v)) throw new InvalidArgumentError('step input', `x[batch ${b}, input ${i}] at step ${step} is ${v}; inputs must be finite`);
+    }
+    const c = input.targets[b]!;
+    if (c < 0 || c >= network.outputs) throw new InvalidArgumentError('targets', `targets[${b}] = ${c} is not a class in [0, ${network.outputs})`);
+  }
+  if (!Number.isFinite(input.lossWeight)) throw new InvalidArgumentError('lossWeight', `is ${input.lossWeight} at step ${step}`);
 }

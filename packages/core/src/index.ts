@@ -19,7 +19,7 @@ export {
   SPARSE_DENSITY_THRESHOLD,
   type LayerStepBuffers,
 } from './engine';
-export { argmaxRows, forwardSequence, validateBatch, type ForwardResult, type SequenceBatch } from './forward';
+export { argmaxRows, checkStepInput, forwardSequence, validateBatch, type ForwardResult, type SequenceBatch } from './forward';
 export {
   clipGradients,
   createAdam,

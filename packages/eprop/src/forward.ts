@@ -21,24 +21,6 @@ import {
 } from '@snn/core';
 import { InvalidArgumentError, UnsupportedError } from '@snn/errors';
 
-/** Typed errors for a malformed step (NaN inputs, bad targets), naming the step. */
-export function checkStepInput(input: StepInput, network: Network, step: number): void {
-  const I = network.inputs;
-  const B = input.targets.length;
-  if (input.offset + (B - 1) * input.rowStride + I > input.x.length) {
-    throw new InvalidArgumentError('step input', `step ${step}: x holds ${input.x.length} values, too few for ${B} rows of ${I} inputs at offset ${input.offset}, stride ${input.rowStride}`);
-  }
-  for (let b = 0; b < B; b++) {
-    const base = input.offset + b * input.rowStride;
-    for (let i = 0; i < I; i++) {
-      const v = input.x[base + i]!;
-      if (!Number.isFinite(v)) throw new InvalidArgumentError('step input', `x[batch ${b}, input ${i}] at step ${step} is ${v}; inputs must be finite`);
-    }
-    const c = input.targets[b]!;
-    if (c < 0 || c >= network.outputs) throw new InvalidArgumentError('targets', `targets[${b}] = ${c} is not a class in [0, ${network.outputs})`);
-  }
-  if (!Number.isFinite(input.lossWeight)) throw new InvalidArgumentError('lossWeight', `is ${input.lossWeight} at step ${step}`);
-}
 
 /**
  * How the presynaptic values of one layer are grouped: a group shares one current derivative

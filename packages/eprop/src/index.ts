@@ -9,9 +9,10 @@ import type { Gradients, GradientSink, LearnerStats, LearnerV1, RealArray, RuleD
 import { createGradients, type ComputeOps, type Network } from '@snn/core';
 import { InvalidArgumentError } from '@snn/errors';
 import { eligibilityStep, parameterEligibilityStep, type EligibilityStepArgs } from '@snn/traces';
-import { checkStepInput, ForwardStep, presynapticGroups, type PresynapticGroup } from './forward';
+import { checkStepInput } from '@snn/core';
+import { ForwardStep, presynapticGroups, type PresynapticGroup } from './forward';
 
-export { checkStepInput, ForwardStep, presynapticGroups, type PresynapticGroup } from './forward';
+export { ForwardStep, presynapticGroups, type PresynapticGroup } from './forward';
 
 export interface EpropOptions {
   /** 'step': hand the gradient of every step to the sink; 'sequence' (default): sum and hand it once at `end()`. */

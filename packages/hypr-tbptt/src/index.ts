@@ -23,7 +23,8 @@
 import type { CellJacobianArgs, GradientSink, LearnerStats, LearnerV1, RealArray, RuleDefinition, StepInput } from '@snn/protocol';
 import { allocate, type Layer, type Network } from '@snn/core';
 import { InvalidArgumentError, UnsupportedError } from '@snn/errors';
-import { BackpropEngine, checkStepInput } from '@snn/bptt';
+import { checkStepInput } from '@snn/core';
+import { BackpropEngine } from '@snn/bptt';
 import { presynapticGroups, scatterGroupGradient, type PresynapticGroup } from '@snn/eprop';
 import { eligibilityStep, parameterEligibilityStep, type EligibilityStepArgs } from '@snn/traces';
 

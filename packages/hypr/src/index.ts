@@ -14,7 +14,8 @@
 import type { Gradients, GradientSink, LearnerStats, LearnerV1, RealArray, RuleDefinition, StepInput } from '@snn/protocol';
 import { createGradients, type ComputeOps, type Network } from '@snn/core';
 import { InvalidArgumentError } from '@snn/errors';
-import { checkStepInput, ForwardStep, presynapticGroups, ReadoutGradient, scatterGroupGradient, type PresynapticGroup } from '@snn/eprop';
+import { checkStepInput } from '@snn/core';
+import { ForwardStep, presynapticGroups, ReadoutGradient, scatterGroupGradient, type PresynapticGroup } from '@snn/eprop';
 import { affineScan, composeAffine } from '@snn/traces';
 
 export interface HyprOptions {

@@ -8,7 +8,8 @@
 import type { GradientSink, LearnerStats, LearnerV1, RuleDefinition, StepInput } from '@snn/protocol';
 import type { Network } from '@snn/core';
 import { InvalidArgumentError } from '@snn/errors';
-import { BackpropEngine, checkStepInput } from '@snn/bptt';
+import { checkStepInput } from '@snn/core';
+import { BackpropEngine } from '@snn/bptt';
 
 export interface TbpttOptions {
   /** Chunk length in steps (>= 1). The last chunk of a sequence may be shorter. */
