@@ -193,7 +193,8 @@ export class Network {
     if (values.length !== p.data.length) throw new ShapeError(name, p.shape, [values.length]);
     assertFinite(name, values);
     p.data.set(values);
-    this.markUpdated();
+    // Values set explicitly are kept exactly as given (vectors, checkpoints): no constraint here.
+    this.version++;
   }
 
   /** Re-draws every parameter from the seeded initialisers. */
@@ -228,8 +229,13 @@ export class Network {
     return this.version;
   }
 
-  /** Call after changing weights in place (optimizers do): cached transposes are rebuilt lazily. */
+  /**
+   * Call after changing weights in place (optimizers do, through their `onUpdate`): neuron parameters
+   * are projected back into their valid range by cells that constrain them, and cached transposes are
+   * rebuilt lazily.
+   */
   markUpdated(): void {
+    for (const layer of this.layers) layer.cell.constrainNeuronParameters?.(layer.neuronParams);
     this.version++;
   }
 

@@ -137,6 +137,12 @@ export interface CellV1 {
   step(args: CellStepArgs): void;
   vjp?(args: CellVjpArgs): void;
   jacobians?(args: CellJacobianArgs): void;
+  /**
+   * Projects the trainable neuron parameters back into their valid range after an update (the
+   * reference codes clamp e.g. SE-adLIF's time constants after every optimizer step). Called by the
+   * network whenever weights were updated; cells without constraints leave it out.
+   */
+  constrainNeuronParameters?(params: Readonly<Record<string, RealArray>>): void;
   /** Initial values of the neuron parameters, `[H]` each, drawn from `random` (a function giving U[0,1)). */
   initNeuronParameters?(dtype: DType, random: () => number): Record<string, RealArray>;
 }

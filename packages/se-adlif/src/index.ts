@@ -102,6 +102,33 @@ export class SeAdlifCell implements CellV1 {
     this.surrogate = createSurrogate(resolved.surrogate);
   }
 
+  /**
+   * The reference clamps after every optimizer step (neurons.md 5.2): tau_u in [5, 25], tau_w in
+   * [60, 300] (so alpha and beta stay below 1 and the dynamics stable), adapt_a in [0, 1], adapt_b in [0, 2].
+   */
+  constrainNeuronParameters(params: Readonly<Record<string, RealArray>>): void {
+    const clampDecay = (values: RealArray | undefined, [tauLo, tauHi]: readonly [number, number]) => {
+      if (!values) return;
+      const lo = Math.exp(-1 / tauLo);
+      const hi = Math.exp(-1 / tauHi);
+      for (let h = 0; h < values.length; h++) {
+        const v = values[h]!;
+        values[h] = v < lo ? lo : v > hi ? hi : v;
+      }
+    };
+    const clamp = (values: RealArray | undefined, [lo, hi]: readonly [number, number]) => {
+      if (!values) return;
+      for (let h = 0; h < values.length; h++) {
+        const v = values[h]!;
+        values[h] = v < lo ? lo : v > hi ? hi : v;
+      }
+    };
+    clampDecay(params.alpha, seAdlifInitialisation.tauMembrane);
+    clampDecay(params.beta, seAdlifInitialisation.tauAdaptation);
+    clamp(params.adapt_a, seAdlifInitialisation.adaptA);
+    clamp(params.adapt_b, seAdlifInitialisation.adaptB);
+  }
+
   step(args: CellStepArgs): void {
     const { inputCurrent: current, prevState: prev, prevOutput: prevSpikes, state, output } = args;
     const { alpha, beta, adapt_a: adaptA, adapt_b: adaptB } = args.params as Record<string, RealArray>;

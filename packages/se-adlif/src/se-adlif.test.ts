@@ -115,3 +115,23 @@ describe('se-adlif options', () => {
     expect(() => createSeAdlif(3, { surrogate: 'nope' })).toThrow(/unknown surrogate "nope"/);
   });
 });
+
+describe('se-adlif constraints', () => {
+  it('projects alpha, beta, adapt_a, adapt_b back into the reference ranges after an update', async () => {
+    const { createAdam, createNetwork, listCells, registerCell } = await import('@snn/core');
+    const { seAdlif } = await import('./index');
+    if (!listCells().includes('se-adlif')) registerCell(seAdlif);
+    const net = createNetwork({ inputs: 2, outputs: 2, layers: [{ cell: 'se-adlif', neurons: 3 }] }, { dtype: 'float64' });
+    const adam = createAdam(net.parameters(), { learningRate: 10 }, () => net.markUpdated());
+    const grads = new Map(net.parameters().map((p) => [p.name, new Float64Array(p.data.length).fill(-1)]));
+    adam.step(grads); // pushes every parameter up by ~10
+    const max = (name: string) => Math.max(...net.parameter(name).data);
+    expect(max('alpha')).toBeCloseTo(Math.exp(-1 / 25), 12);
+    expect(max('beta')).toBeCloseTo(Math.exp(-1 / 300), 12);
+    expect(max('adapt_a')).toBe(1);
+    expect(max('adapt_b')).toBe(2);
+    // Explicitly set values are kept as given.
+    net.setParameter('beta', [0.999, 0.999, 0.999]);
+    expect(max('beta')).toBe(0.999);
+  });
+});

@@ -1,0 +1,103 @@
+// Cue accumulation (datasets.md 7.2) with a long delay, trained online by HYPR.
+// Usage: node src/train.mjs '{"cell":"se-adlif","hidden":64,"delay":1000,...}'  (all keys optional, see `cfg`)
+import { createAdam, createNetwork, createTrainingLearner, forwardSequence, registerCell, registerRule, streamBatch } from '@snn/core';
+import { cueAccumulationSource } from '@snn/datasets';
+import { brf } from '@snn/brf';
+import { seAdlif } from '@snn/se-adlif';
+import { hypr } from '@snn/hypr';
+
+registerCell(brf);
+registerCell(seAdlif);
+registerRule(hypr);
+
+const cfg = {
+  cell: 'se-adlif', hidden: 64, delay: 1000, trainSize: 512, testSize: 128, epochs: 10, batch: 32, lr: 5e-3, maxNorm: 10,
+  lambda: 64, kappa: 0.9, inputScale: 3, recurrentScale: 0.5, seed: 1, cellOptions: {},
+  tauW: null, // [lo, hi]: re-initialise SE-adLIF adaptation time constants (steps) uniformly in this range
+  tauU: null, // [lo, hi]: same for the membrane
+  omega: null, bOffset: null, // [lo, hi]: BRF re-initialisation ranges
+  maxBatches: Infinity, target: 95,
+  // Clamp ranges applied after every optimizer step (the reference SE-adLIF code clamps to its init ranges;
+  // without a clamp a decay can leave [0, 1) and the run diverges). Time constants in steps.
+  clampTauU: [5, 25], clampTauW: [60, 300], clampA: [0, 1], clampB: [0, 2], clampOmega: null, clampBOffset: null,
+  ...JSON.parse(process.argv[2] ?? '{}'),
+};
+console.log('config', JSON.stringify(cfg));
+
+const train = cueAccumulationSource({ seed: cfg.seed, size: cfg.trainSize, delay: cfg.delay });
+const test = cueAccumulationSource({ seed: cfg.seed + 1000, size: cfg.testSize, delay: cfg.delay });
+const T = train.steps;
+const lossMask = train.lossMask;
+console.log(`T = ${T} steps, loss on last ${lossMask.reduce((a, b) => a + b, 0)} steps`);
+
+const network = createNetwork(
+  { inputs: train.inputs, outputs: train.classes, layers: [{ cell: cfg.cell, neurons: cfg.hidden, cellOptions: cfg.cellOptions }], readout: { kappa: cfg.kappa } },
+  { seed: cfg.seed, init: { inputScale: cfg.inputScale, recurrentScale: cfg.recurrentScale } },
+);
+let rng = cfg.seed * 9301 + 49297;
+const rand = () => ((rng = (rng * 9301 + 49297) % 233280) / 233280);
+const params = Object.fromEntries(network.parameters().map((p) => [p.name, p]));
+const reinit = (name, [lo, hi], f) => {
+  const p = Object.values(params).find((q) => q.name === name || q.name.endsWith(`.${name}`) || q.name.endsWith(`/${name}`));
+  if (!p) throw new Error(`no parameter ${name}: ${Object.keys(params)}`);
+  for (let i = 0; i < p.data.length; i++) p.data[i] = f(lo + (hi - lo) * rand());
+};
+if (cfg.tauW) reinit('beta', cfg.tauW, (tau) => Math.exp(-1 / tau));
+if (cfg.tauU) reinit('alpha', cfg.tauU, (tau) => Math.exp(-1 / tau));
+if (cfg.omega) reinit('omega', cfg.omega, (x) => x);
+if (cfg.bOffset) reinit('b_offset', cfg.bOffset, (x) => x);
+network.markUpdated?.();
+console.log('parameters', Object.keys(params).join(' '));
+
+const clampers = [];
+const clampParam = (name, range, toValue = (x) => x) => {
+  const p = params[name];
+  if (!p || !range) return;
+  const lo = toValue(range[0]), hi = toValue(range[1]);
+  clampers.push(() => { for (let i = 0; i < p.data.length; i++) p.data[i] = Math.min(hi, Math.max(lo, p.data[i])); });
+};
+if (cfg.cell === 'se-adlif') {
+  clampParam('alpha', cfg.clampTauU, (tau) => Math.exp(-1 / tau));
+  clampParam('beta', cfg.clampTauW, (tau) => Math.exp(-1 / tau));
+  clampParam('adapt_a', cfg.clampA);
+  clampParam('adapt_b', cfg.clampB);
+} else if (cfg.cell === 'brf') {
+  clampParam('omega', cfg.clampOmega);
+  clampParam('b_offset', cfg.clampBOffset);
+}
+const adam = createAdam(network.parameters(), { learningRate: cfg.lr, maxNorm: cfg.maxNorm }, () => { for (const c of clampers) c(); network.markUpdated(); });
+const learner = createTrainingLearner('hypr', network, adam, { lambda: cfg.lambda });
+
+let lastRate = '';
+function evaluate() {
+  let correct = 0, first = true;
+  for (const b of test.batches(64)) {
+    const r = forwardSequence(network, { x: b.x, batch: b.size, steps: T, targets: b.labels, lossMask }, { recordOutputs: first });
+    if (first) {
+      const z = r.outputs[0], H = cfg.hidden, cueEnd = 1050;
+      let a = 0, d = 0;
+      for (let bi = 0; bi < b.size; bi++) for (let t = 0; t < T; t++) for (let h = 0; h < H; h++) { const v = z[(bi * T + t) * H + h]; if (t < cueEnd) a += v; else d += v; }
+      lastRate = `rate/step cue ${(a / (b.size * cueEnd * H)).toFixed(4)} after ${(d / (b.size * (T - cueEnd) * H)).toFixed(4)}`;
+      first = false;
+    }
+    r.predictions.forEach((p, i) => (correct += p === b.labels[i] ? 1 : 0));
+  }
+  return (100 * correct) / test.size;
+}
+
+const t0 = Date.now();
+let sequences = 0, updates = 0;
+for (let epoch = 1; epoch <= cfg.epochs; epoch++) {
+  let lossSum = 0, n = 0, trainCorrect = 0, k = 0;
+  for (const b of train.batches(cfg.batch, { shuffle: true, seed: cfg.seed * 1000 + epoch })) {
+    if (k++ >= cfg.maxBatches) break;
+    const r = streamBatch(network, learner, { x: b.x, batch: b.size, steps: T, targets: b.labels, lossMask });
+    lossSum += r.loss; n++; sequences += b.size; updates++;
+    if (r.predictions) r.predictions.forEach((p, i) => (trainCorrect += p === b.labels[i] ? 1 : 0));
+    if (epoch === 1 && k <= 2) console.log(`  batch ${k}: loss ${r.loss.toFixed(4)}  ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  }
+  const acc = evaluate();
+  const s = (Date.now() - t0) / 1000;
+  console.log(`epoch ${epoch}: train loss ${(lossSum / n).toFixed(4)}, test acc ${acc.toFixed(1)}%, ${sequences} seqs, ${updates} updates, ${sequences * T} steps, ${s.toFixed(0)} s, ${lastRate}`);
+  if (acc >= cfg.target) { console.log(`reached ${cfg.target}%`); break; }
+}
