@@ -31,7 +31,7 @@ const lossMask = train.lossMask;
 console.log(`T = ${T} steps, loss on last ${lossMask.reduce((a, b) => a + b, 0)} steps`);
 
 const network = createNetwork(
-  { inputs: train.inputs, outputs: train.classes, layers: [{ cell: cfg.cell, neurons: cfg.hidden, cellOptions: cfg.cellOptions }], readout: { kappa: cfg.kappa } },
+  { inputs: train.inputs, outputs: train.classes, layers: [{ cell: cfg.cell, neurons: cfg.hidden, cellOptions: cfg.cell === 'se-adlif' ? { clamp: false, ...cfg.cellOptions } : cfg.cellOptions }], readout: { kappa: cfg.kappa } },
   { seed: cfg.seed, init: { inputScale: cfg.inputScale, recurrentScale: cfg.recurrentScale } },
 );
 let rng = cfg.seed * 9301 + 49297;

@@ -36,12 +36,15 @@ export interface SeAdlifOptions {
   q: number;
   /** Surrogate for the spike derivative. Default slayer-exp with alpha 5, c 0.4 (SHD/SSC configs). */
   surrogate: SurrogateSpec | string;
+  /** Clamp the neuron parameters to the reference ranges after every update. Default true. */
+  clamp: boolean;
 }
 
 export const seAdlifDefaults: Readonly<SeAdlifOptions> = Object.freeze({
   theta: 1,
   q: 120,
   surrogate: { name: 'slayer-exp', alpha: 5, c: 0.4 },
+  clamp: true,
 });
 
 /** Reference initialisation ranges (SE-adlif configs): tau_u in [5, 25], tau_w in [60, 300] steps. */
@@ -90,6 +93,9 @@ export class SeAdlifCell implements CellV1 {
       throw new InvalidArgumentError('neurons', `must be a positive integer, got ${neurons}`);
     }
     const resolved = { ...seAdlifDefaults, ...options };
+    if (typeof resolved.clamp !== 'boolean') {
+      throw new InvalidArgumentError('se-adlif clamp', `must be true or false, got ${String(resolved.clamp)}`);
+    }
     if (!(resolved.theta > 0) || !Number.isFinite(resolved.theta)) {
       throw new InvalidArgumentError('se-adlif theta', `must be a positive finite threshold, got ${resolved.theta}`);
     }
@@ -107,6 +113,8 @@ export class SeAdlifCell implements CellV1 {
    * [60, 300] (so alpha and beta stay below 1 and the dynamics stable), adapt_a in [0, 1], adapt_b in [0, 2].
    */
   constrainNeuronParameters(params: Readonly<Record<string, RealArray>>): void {
+    // `clamp: false` leaves the ranges to the caller (e.g. longer adaptation for long-delay tasks).
+    if (!this.options.clamp) return;
     const clampDecay = (values: RealArray | undefined, [tauLo, tauHi]: readonly [number, number]) => {
       if (!values) return;
       const lo = Math.exp(-1 / tauLo);
