@@ -17,7 +17,7 @@
  */
 import type { CellDefinition, CellJacobianArgs, CellStepArgs, CellV1, CellVjpArgs } from '@snn/protocol';
 import { createSurrogate, type Surrogate, type SurrogateSpec } from '@snn/surrogate';
-import { InvalidArgumentError } from '@snn/errors';
+import { InvalidArgumentError, rejectUnknownOptions } from '@snn/errors';
 
 export interface AlifOptions {
   /** Membrane decay per step, exp(-dt/tau_m); in [0, 1]. Default exp(-1/20) (tau_m = 20 steps). */
@@ -72,11 +72,7 @@ export class AlifCell implements CellV1 {
     readonly neurons: number,
     options: Partial<AlifOptions> = {},
   ) {
-    for (const key of Object.keys(options)) {
-      if (!knownOptions.has(key)) {
-        throw new InvalidArgumentError(`alif option "${key}"`, `unknown option; valid options: ${[...knownOptions].join(', ')}`);
-      }
-    }
+    rejectUnknownOptions('alif', options, knownOptions);
     if (!Number.isInteger(neurons) || neurons < 1) {
       throw new InvalidArgumentError('neurons', `must be a positive integer, got ${neurons}`);
     }

@@ -301,7 +301,9 @@ export class BackpropEngine {
     let layerInputSparse = sparse;
     const args = this.stepArgs;
     args.batch = B;
-    this.network.layers.forEach((layer, l) => {
+    const layers = this.network.layers;
+    for (let l = 0; l < layers.length; l++) {
+      const layer = layers[l]!;
       const h = this.history[l]!;
       layerCurrents(layer, B, layerInput, 0, layer.inputs, layerInputSparse, h.outputs[t - 1]!, h.currents[t]!, h.recurrentCurrents[t]!, this.ops, this.layerWeights[l]!);
       args.inputCurrent = h.currents[t]!;
@@ -315,7 +317,7 @@ export class BackpropEngine {
       layer.cell.step(args);
       layerInput = h.outputs[t]!;
       layerInputSparse = layer.cell.spiking;
-    });
+    }
     const top = this.network.layers[this.network.layers.length - 1]!;
     const O = this.network.outputs;
     readoutStep(this.network.readout, top.cell.spiking, B, layerInput, this.readoutPrev, this.readoutNow, this.ops, this.readoutWeights);

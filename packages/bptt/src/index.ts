@@ -4,7 +4,7 @@
  */
 import type { GradientSink, LearnerStats, LearnerV1, RuleDefinition, StepInput } from '@snn/protocol';
 import { checkStepInput, type Network } from '@snn/core';
-import { InvalidArgumentError } from '@snn/errors';
+import { InvalidArgumentError, rejectUnknownOptions } from '@snn/errors';
 import { BackpropEngine } from './backprop';
 
 export interface BpttOptions {
@@ -26,9 +26,7 @@ export class BpttLearner implements LearnerV1 {
     private readonly sink: GradientSink,
     options: BpttOptions = {},
   ) {
-    for (const key of Object.keys(options)) {
-      if (!knownOptions.has(key)) throw new InvalidArgumentError(`bptt option "${key}"`, `unknown; valid: ${[...knownOptions].join(', ')}`);
-    }
+    rejectUnknownOptions('bptt', options, knownOptions);
     this.engine = new BackpropEngine(network);
     this.validate = options.validateInputs ?? true;
   }

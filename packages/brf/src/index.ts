@@ -25,7 +25,7 @@
  */
 import type { CellDefinition, CellJacobianArgs, CellStepArgs, CellV1, CellVjpArgs, DType, RealArray } from '@snn/protocol';
 import { createSurrogate, type Surrogate, type SurrogateSpec } from '@snn/surrogate';
-import { InvalidArgumentError } from '@snn/errors';
+import { InvalidArgumentError, rejectUnknownOptions } from '@snn/errors';
 
 export interface BrfOptions {
   /** Integration step (the paper's delta), > 0. Default 0.01; omega must satisfy dt |omega| <= 1. */
@@ -88,11 +88,7 @@ export class BrfCell implements CellV1 {
     readonly neurons: number,
     options: Partial<BrfOptions> = {},
   ) {
-    for (const key of Object.keys(options)) {
-      if (!knownOptions.has(key)) {
-        throw new InvalidArgumentError(`brf option "${key}"`, `unknown option; valid options: ${[...knownOptions].join(', ')}`);
-      }
-    }
+    rejectUnknownOptions('brf', options, knownOptions);
     if (!Number.isInteger(neurons) || neurons < 1) {
       throw new InvalidArgumentError('neurons', `must be a positive integer, got ${neurons}`);
     }

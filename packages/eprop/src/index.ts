@@ -7,7 +7,7 @@
  */
 import type { Gradients, GradientSink, LearnerStats, LearnerV1, RealArray, RuleDefinition, StepInput } from '@snn/protocol';
 import { createGradients, type ComputeOps, type Network } from '@snn/core';
-import { InvalidArgumentError } from '@snn/errors';
+import { InvalidArgumentError, rejectUnknownOptions } from '@snn/errors';
 import { eligibilityStep, parameterEligibilityStep, type EligibilityStepArgs } from '@snn/traces';
 import { checkStepInput } from '@snn/core';
 import { ForwardStep, presynapticGroups, type PresynapticGroup } from './forward';
@@ -24,9 +24,7 @@ export interface EpropOptions {
 const knownOptions = new Set(['emit', 'validateInputs']);
 
 export function checkEmitOption(rule: string, options: Partial<Record<string, unknown>>, known: Set<string>): 'step' | 'sequence' {
-  for (const key of Object.keys(options)) {
-    if (!known.has(key)) throw new InvalidArgumentError(`${rule} option "${key}"`, `unknown; valid: ${[...known].join(', ')}`);
-  }
+  rejectUnknownOptions(rule, options, known);
   const emit = options.emit ?? 'sequence';
   if (emit !== 'step' && emit !== 'sequence') throw new InvalidArgumentError(`${rule} option "emit"`, `must be 'step' or 'sequence', got ${String(emit)}`);
   return emit;
@@ -64,6 +62,34 @@ export function scatterGroupGradient(network: Network, group: PresynapticGroup, 
       }
     }
   }
+}
+
+/**
+ * Gathers a single-layer forward learner's accumulators into the named gradients `out` (zeroed first)
+ * and zeroes the accumulators: presynaptic groups, neuron parameters `gradP [nP, H]`, readout.
+ * Shared by e-prop and HYPR, whose accumulators have the same layout.
+ */
+export function gatherGradients(
+  network: Network,
+  groups: ReadonlyArray<{ readonly group: PresynapticGroup; readonly grad: RealArray }>,
+  gradP: RealArray,
+  readout: ReadoutGradient,
+  out: Map<string, RealArray>,
+): void {
+  for (const g of out.values()) g.fill(0);
+  for (const g of groups) {
+    scatterGroupGradient(network, g.group, g.grad, out);
+    g.grad.fill(0);
+  }
+  const layer = network.layers[0]!;
+  const H = layer.neurons;
+  layer.neuronParameterList.forEach((p, q) => {
+    const g = out.get(p.name)!;
+    for (let j = 0; j < H; j++) g[j] = g[j]! + gradP[q * H + j]!;
+  });
+  gradP.fill(0);
+  readout.addTo(out);
+  readout.zero();
 }
 
 /**
@@ -222,20 +248,7 @@ export class EpropLearner implements LearnerV1 {
 
   private flush(cadence: 'step' | 'sequence'): void {
     const out = this.gradients;
-    for (const g of out.values()) g.fill(0);
-    for (const g of this.groups) {
-      scatterGroupGradient(this.network, g.group, g.grad, out);
-      g.grad.fill(0);
-    }
-    const layer = this.network.layers[0]!;
-    const H = layer.neurons;
-    layer.neuronParameterList.forEach((p, q) => {
-      const g = out.get(p.name)!;
-      for (let j = 0; j < H; j++) g[j] = g[j]! + this.gradP[q * H + j]!;
-    });
-    this.gradP.fill(0);
-    this.readout.addTo(out);
-    this.readout.zero();
+    gatherGradients(this.network, this.groups, this.gradP, this.readout, out);
     const loss = this.pendingLoss;
     this.pendingLoss = 0;
     this.sink(out as Gradients, { step: this.forwardStep.steps, loss, cadence });

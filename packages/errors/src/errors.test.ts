@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { assertFinite, assertShape, NonFiniteError, ShapeError, SnnError, UnknownNameError } from './index';
+import { assertFinite, assertShape, InvalidArgumentError, NonFiniteError, rejectUnknownOptions, ShapeError, SnnError, UnknownNameError } from './index';
 
 describe('errors', () => {
   it('ShapeError names the argument and both shapes', () => {
@@ -31,5 +31,13 @@ describe('errors', () => {
   });
   it('UnknownNameError lists what is available', () => {
     expect(new UnknownNameError('cell', 'lifx', ['lif', 'alif']).message).toBe('unknown cell "lifx"; available: lif, alif');
+  });
+  it('rejectUnknownOptions names the first unknown key and lists the valid ones', () => {
+    expect(() => rejectUnknownOptions('lif', { alpha: 1, tau: 2 }, ['alpha', 'theta'])).toThrow(
+      'lif option "tau": unknown option; valid options: alpha, theta',
+    );
+    expect(() => rejectUnknownOptions('lif', { tau: 2 }, new Set(['alpha']))).toThrow(InvalidArgumentError);
+    expect(() => rejectUnknownOptions('lif', { alpha: 1 }, ['alpha'])).not.toThrow();
+    expect(() => rejectUnknownOptions('lif', undefined, ['alpha'])).not.toThrow();
   });
 });

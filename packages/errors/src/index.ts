@@ -179,3 +179,17 @@ export function assertShape(argument: string, actual: readonly number[], expecte
   const ok = actual.length === expected.length && expected.every((e, i) => e === -1 || e === actual[i]);
   if (!ok) throw new ShapeError(argument, expected, actual, hint);
 }
+
+/**
+ * Throws InvalidArgumentError for the first key of `options` not in `known`, naming it and listing
+ * the valid ones: `lif option "tau": unknown option; valid options: alpha, theta, surrogate`.
+ */
+export function rejectUnknownOptions(owner: string, options: object | null | undefined, known: Iterable<string>): void {
+  if (!options) return;
+  const valid = known instanceof Set ? (known as Set<string>) : new Set(known);
+  for (const key of Object.keys(options)) {
+    if (!valid.has(key)) {
+      throw new InvalidArgumentError(`${owner} option "${key}"`, `unknown option; valid options: ${[...valid].join(', ')}`);
+    }
+  }
+}

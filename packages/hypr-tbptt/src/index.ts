@@ -22,7 +22,7 @@
  */
 import type { CellJacobianArgs, GradientSink, LearnerStats, LearnerV1, RealArray, RuleDefinition, StepInput } from '@snn/protocol';
 import { allocate, type Layer, type Network } from '@snn/core';
-import { InvalidArgumentError, UnsupportedError } from '@snn/errors';
+import { InvalidArgumentError, rejectUnknownOptions, UnsupportedError } from '@snn/errors';
 import { checkStepInput } from '@snn/core';
 import { BackpropEngine } from '@snn/bptt';
 import { presynapticGroups, scatterGroupGradient, type PresynapticGroup } from '@snn/eprop';
@@ -59,9 +59,7 @@ interface GroupState {
 function checkOptions(options: unknown): Required<HyprTbpttOptions> {
   const o = (options ?? {}) as Record<string, unknown>;
   if (typeof o !== 'object') throw new InvalidArgumentError('hypr-tbptt options', `must be an object, got ${typeof o}`);
-  for (const key of Object.keys(o)) {
-    if (!knownOptions.has(key)) throw new InvalidArgumentError(`hypr-tbptt option "${key}"`, `unknown; valid: ${[...knownOptions].join(', ')}`);
-  }
+  rejectUnknownOptions('hypr-tbptt', o, knownOptions);
   const k = o.k;
   if (typeof k !== 'number' || !Number.isInteger(k) || k < 1) {
     throw new InvalidArgumentError('hypr-tbptt option "k"', `the chunk length must be a positive integer, got ${String(k)}`);

@@ -13,9 +13,9 @@
  */
 import type { Gradients, GradientSink, LearnerStats, LearnerV1, RealArray, RuleDefinition, StepInput } from '@snn/protocol';
 import { createGradients, type ComputeOps, type Network } from '@snn/core';
-import { InvalidArgumentError } from '@snn/errors';
+import { InvalidArgumentError, rejectUnknownOptions } from '@snn/errors';
 import { checkStepInput } from '@snn/core';
-import { ForwardStep, presynapticGroups, ReadoutGradient, scatterGroupGradient, type PresynapticGroup } from '@snn/eprop';
+import { ForwardStep, gatherGradients, presynapticGroups, ReadoutGradient, type PresynapticGroup } from '@snn/eprop';
 import { affineScan, composeAffine } from '@snn/traces';
 
 export interface HyprOptions {
@@ -85,9 +85,7 @@ export class HyprLearner implements LearnerV1 {
     options: Partial<HyprOptions> = {},
     ops?: ComputeOps,
   ) {
-    for (const key of Object.keys(options)) {
-      if (!knownOptions.has(key)) throw new InvalidArgumentError(`hypr option "${key}"`, `unknown; valid: ${[...knownOptions].join(', ')}`);
-    }
+    rejectUnknownOptions('hypr', options, knownOptions);
     const lambda = options.lambda ?? 8;
     if (!Number.isInteger(lambda) || lambda < 1) throw new InvalidArgumentError('hypr option "lambda"', `must be a positive integer, got ${String(lambda)}`);
     const emit = options.emit ?? 'sequence';
@@ -392,20 +390,7 @@ export class HyprLearner implements LearnerV1 {
 
   private flush(cadence: 'chunk' | 'sequence'): void {
     const out = this.gradients;
-    for (const g of out.values()) g.fill(0);
-    for (const g of this.groups) {
-      scatterGroupGradient(this.network, g.group, g.grad, out);
-      g.grad.fill(0);
-    }
-    const layer = this.network.layers[0]!;
-    const H = layer.neurons;
-    layer.neuronParameterList.forEach((p, q) => {
-      const g = out.get(p.name)!;
-      for (let j = 0; j < H; j++) g[j] = g[j]! + this.gradP[q * H + j]!;
-    });
-    this.gradP.fill(0);
-    this.readout.addTo(out);
-    this.readout.zero();
+    gatherGradients(this.network, this.groups, this.gradP, this.readout, out);
     const loss = this.pendingLoss;
     this.pendingLoss = 0;
     this.sink(out as Gradients, { step: this.forwardStep.steps, loss, cadence });

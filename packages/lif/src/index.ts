@@ -9,7 +9,7 @@
  */
 import type { CellDefinition, CellJacobianArgs, CellStepArgs, CellV1, CellVjpArgs } from '@snn/protocol';
 import { createSurrogate, type Surrogate, type SurrogateSpec } from '@snn/surrogate';
-import { InvalidArgumentError } from '@snn/errors';
+import { InvalidArgumentError, rejectUnknownOptions } from '@snn/errors';
 
 export interface LifOptions {
   /** Membrane decay per step, exp(-dt/tau); in [0, 1]. Default 0.9. */
@@ -49,11 +49,7 @@ export class LifCell implements CellV1 {
     readonly neurons: number,
     options: Partial<LifOptions> = {},
   ) {
-    for (const key of Object.keys(options)) {
-      if (!knownOptions.has(key)) {
-        throw new InvalidArgumentError(`lif option "${key}"`, `unknown option; valid options: ${[...knownOptions].join(', ')}`);
-      }
-    }
+    rejectUnknownOptions('lif', options, knownOptions);
     if (!Number.isInteger(neurons) || neurons < 1) {
       throw new InvalidArgumentError('neurons', `must be a positive integer, got ${neurons}`);
     }

@@ -27,7 +27,7 @@
  */
 import type { CellDefinition, CellJacobianArgs, CellStepArgs, CellV1, CellVjpArgs, DType, RealArray } from '@snn/protocol';
 import { createSurrogate, type Surrogate, type SurrogateSpec } from '@snn/surrogate';
-import { InvalidArgumentError } from '@snn/errors';
+import { InvalidArgumentError, rejectUnknownOptions } from '@snn/errors';
 
 export interface SeAdlifOptions {
   /** Firing threshold, > 0. Default 1. */
@@ -84,11 +84,7 @@ export class SeAdlifCell implements CellV1 {
     readonly neurons: number,
     options: Partial<SeAdlifOptions> = {},
   ) {
-    for (const key of Object.keys(options)) {
-      if (!knownOptions.has(key)) {
-        throw new InvalidArgumentError(`se-adlif option "${key}"`, `unknown option; valid options: ${[...knownOptions].join(', ')}`);
-      }
-    }
+    rejectUnknownOptions('se-adlif', options, knownOptions);
     if (!Number.isInteger(neurons) || neurons < 1) {
       throw new InvalidArgumentError('neurons', `must be a positive integer, got ${neurons}`);
     }

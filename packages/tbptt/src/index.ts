@@ -7,7 +7,7 @@
  */
 import type { GradientSink, LearnerStats, LearnerV1, RuleDefinition, StepInput } from '@snn/protocol';
 import type { Network } from '@snn/core';
-import { InvalidArgumentError } from '@snn/errors';
+import { InvalidArgumentError, rejectUnknownOptions } from '@snn/errors';
 import { checkStepInput } from '@snn/core';
 import { BackpropEngine } from '@snn/bptt';
 
@@ -41,9 +41,7 @@ export class TbpttLearner implements LearnerV1 {
     private readonly sink: GradientSink,
     options: TbpttOptions,
   ) {
-    for (const key of Object.keys(options ?? {})) {
-      if (!knownOptions.has(key)) throw new InvalidArgumentError(`tbptt option "${key}"`, `unknown; valid: ${[...knownOptions].join(', ')}`);
-    }
+    rejectUnknownOptions('tbptt', options, knownOptions);
     const k = options?.k;
     if (typeof k !== 'number' || !Number.isInteger(k) || k < 1) {
       throw new InvalidArgumentError('tbptt option "k"', `the chunk length must be a positive integer, got ${String(k)}`);
