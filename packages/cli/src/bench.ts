@@ -143,3 +143,110 @@ export function benchMemoryOnce(o: MemoryBenchOptions): BenchRecord {
     ms_per_step: ms / o.steps,
   };
 }
+
+export interface HyprSpeedOptions {
+  cell: string;
+  inputs: number;
+  hidden: number;
+  outputs: number;
+  batch: number;
+  /** Sequence length HYPR runs (one whole sequence per lambda, after a warm-up sequence). */
+  steps: number;
+  /** Steps of sequential e-prop that are timed (its cost per step does not depend on T or t). */
+  epropSteps: number;
+  lambdas: number[];
+  inputRate: number;
+  seed: number;
+  /** W_in ~ N(0, (inputScale / sqrt(inputs))^2); per cell by default (see hyprBenchInputScale). */
+  inputScale?: number;
+}
+
+export const defaultHyprSpeed: HyprSpeedOptions = {
+  cell: 'lif',
+  inputs: 700,
+  hidden: 256,
+  outputs: 20,
+  batch: 32,
+  steps: 1000,
+  epropSteps: 100,
+  lambdas: [1, 8, 32, 64, 128],
+  inputRate: 0.02,
+  seed: 1,
+};
+
+/**
+ * Input weight scale per cell that gives a few percent hidden spikes per step with Bernoulli(0.02)
+ * inputs, the activity of a trained network (the event-driven products depend on it).
+ */
+export const hyprBenchInputScale: Record<string, number> = { lif: 3, brf: 250 };
+
+/**
+ * Wall time per step of sequential e-prop and of HYPR at each lambda on the same network and input
+ * stream (Bernoulli(inputRate) spikes, a fixed pool of frames so that drawing them costs nothing),
+ * the ratio e-prop / HYPR, and where HYPR's time goes (S-stage and the parts of the P-stage).
+ * Both rules compute the same gradient; no weights change while measuring.
+ */
+export function benchHyprSpeed(options: Partial<HyprSpeedOptions> = {}): BenchRecord[] {
+  const o = { ...defaultHyprSpeed, ...options };
+  const network = createNetwork(
+    { inputs: o.inputs, outputs: o.outputs, layers: [{ cell: o.cell, neurons: o.hidden }], readout: { kappa: 0.9 } },
+    { seed: o.seed, init: { inputScale: o.inputScale ?? hyprBenchInputScale[o.cell] ?? 3 } },
+  );
+  const random = createRandom(o.seed);
+  const frames = 97;
+  const pool = new Float32Array(frames * o.batch * o.inputs);
+  for (let i = 0; i < pool.length; i++) pool[i] = random.next() < o.inputRate ? 1 : 0;
+  const targets = new Int32Array(o.batch);
+  for (let b = 0; b < o.batch; b++) targets[b] = random.int(o.outputs);
+  const input = { x: pool as Float32Array, offset: 0, rowStride: o.inputs, targets, lossWeight: 1 };
+  const stream = (learner: { step(i: typeof input): void }, steps: number, onOutput?: () => void) => {
+    for (let t = 0; t < steps; t++) {
+      input.offset = (t % frames) * o.batch * o.inputs;
+      learner.step(input);
+      onOutput?.();
+    }
+  };
+  const shape = `${o.cell}-${o.inputs}-${o.hidden}-${o.outputs}-B${o.batch}`;
+  // Sequential e-prop: warm up, then time epropSteps steps.
+  const eprop = createLearner('eprop', network, () => {}, { validateInputs: false });
+  eprop.begin(o.batch);
+  stream(eprop, 10);
+  let t0 = performance.now();
+  stream(eprop, o.epropSteps);
+  const epropMs = (performance.now() - t0) / o.epropSteps;
+  eprop.end();
+  const records: BenchRecord[] = [{ name: `eprop-${shape}`, rule: 'eprop', samples_per_s: (o.batch * 1000) / epropMs, ms_per_step: epropMs, steps: o.epropSteps }];
+  for (const lambda of o.lambdas) {
+    const hypr = createLearner('hypr', network, () => {}, { lambda, validateInputs: false }) as unknown as {
+      begin(b: number): void; step(i: typeof input): void; end(): void; timings: Record<string, number>; lastProductsSparse: boolean;
+    };
+    hypr.begin(o.batch);
+    stream(hypr, Math.min(o.steps, 2 * lambda + 1));
+    hypr.end();
+    hypr.begin(o.batch);
+    t0 = performance.now();
+    stream(hypr, o.steps);
+    hypr.end();
+    const ms = (performance.now() - t0) / o.steps;
+    const perStep = Object.fromEntries(Object.entries(hypr.timings).map(([k, v]) => [`${k}_ms_per_step`, v / o.steps]));
+    records.push({
+      name: `hypr-l${lambda}-${shape}-T${o.steps}`,
+      rule: 'hypr',
+      lambda,
+      samples_per_s: (o.batch * 1000) / ms,
+      ms_per_step: ms,
+      ratio_eprop_over_hypr: epropMs / ms,
+      event_driven_products: hypr.lastProductsSparse,
+      ...perStep,
+    });
+  }
+  // Activity of the hidden layer over the stream (the event-driven products depend on it).
+  const xs = new Float32Array(o.batch * frames * o.inputs); // [B, T, I] from the pool's [T, B, I]
+  for (let t = 0; t < frames; t++) for (let b = 0; b < o.batch; b++) xs.set(pool.subarray((t * o.batch + b) * o.inputs, (t * o.batch + b + 1) * o.inputs), (b * frames + t) * o.inputs);
+  const data = { x: xs, batch: o.batch, steps: frames, targets };
+  const outputs = forwardSequence(network, data, { recordOutputs: true, validate: false }).outputs![0]!;
+  let spikes = 0;
+  for (let i = 0; i < outputs.length; i++) spikes += outputs[i]!;
+  for (const r of records) r.hidden_spike_rate = spikes / outputs.length;
+  return records;
+}

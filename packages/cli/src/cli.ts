@@ -5,7 +5,7 @@ import { SnnError } from '@snn/errors';
 import { benchmarkGemm } from '@snn/tensor';
 import { spawnSync } from 'node:child_process';
 import { benchSpikeLoader } from '@snn/datasets';
-import { benchBptt, benchMemoryOnce, defaultBpttBench } from './bench';
+import { benchBptt, benchHyprSpeed, benchMemoryOnce, defaultBpttBench, defaultHyprSpeed } from './bench';
 import { addDataCommand } from './data-command';
 import { gradcheck } from './gradcheck';
 import { loadPlugins, registerBuiltins } from './plugins';
@@ -180,6 +180,36 @@ export function buildProgram(out: (line: string) => void = (l) => process.stdout
       await gemmAction(opts);
       const r = benchBptt({ inputs: opts.inputs, hidden: opts.hidden, outputs: opts.outputs, steps: opts.steps, batch: opts.batch, inputRate: opts.rate, seconds: opts.seconds });
       out(opts.json ? JSON.stringify(r) : formatBench(r));
+    });
+  bench
+    .command('hypr')
+    .description('wall time per step of sequential e-prop vs HYPR at each lambda (same network, same gradient), the ratio, and where HYPR spends its time')
+    .option('--json', 'one JSON object per line')
+    .option('--cells <list>', 'cells, comma separated', 'lif,brf')
+    .option('--inputs <n>', 'inputs', positiveInt('--inputs'), defaultHyprSpeed.inputs)
+    .option('--hidden <n>', 'hidden neurons', positiveInt('--hidden'), defaultHyprSpeed.hidden)
+    .option('--outputs <n>', 'classes', positiveInt('--outputs'), defaultHyprSpeed.outputs)
+    .option('--batch <n>', 'batch size', positiveInt('--batch'), defaultHyprSpeed.batch)
+    .option('--steps <n>', 'sequence length HYPR runs per lambda', positiveInt('--steps'), defaultHyprSpeed.steps)
+    .option('--eprop-steps <n>', 'steps of e-prop that are timed (its cost per step does not depend on T)', positiveInt('--eprop-steps'), defaultHyprSpeed.epropSteps)
+    .option('--lambdas <list>', 'segment lengths, comma separated', defaultHyprSpeed.lambdas.join(','))
+    .option('--rate <p>', 'input spike probability per step', fraction('--rate'), defaultHyprSpeed.inputRate)
+    .option('--input-scale <s>', 'input weight scale (default: per cell, for a few % hidden spikes)', positiveNumber('--input-scale'))
+    .action((opts: Record<string, any>) => {
+      const lambdas = String(opts.lambdas).split(',').map((s) => positiveInt('--lambdas')(s.trim()));
+      for (const cell of String(opts.cells).split(',').map((s) => s.trim())) {
+        const rows = benchHyprSpeed({ cell, inputs: opts.inputs, hidden: opts.hidden, outputs: opts.outputs, batch: opts.batch, steps: opts.steps, epropSteps: opts.epropSteps, lambdas, inputRate: opts.rate, inputScale: opts.inputScale });
+        for (const r of rows) {
+          if (opts.json) {
+            out(JSON.stringify(r));
+            continue;
+          }
+          const ms = (k: string) => (r[k] as number).toFixed(2);
+          out(r.rule === 'eprop'
+            ? `${cell.padEnd(8)} e-prop        ${r.ms_per_step.toFixed(2).padStart(8)} ms/step  (hidden spike rate ${((r.hidden_spike_rate as number) * 100).toFixed(1)}%)`
+            : `${cell.padEnd(8)} hypr l=${String(r.lambda).padEnd(5)}  ${r.ms_per_step.toFixed(2).padStart(8)} ms/step  e-prop/HYPR ${(r.ratio_eprop_over_hypr as number).toFixed(1).padStart(5)}x   S-stage ${ms('sStage_ms_per_step')}, scan ${ms('scan_ms_per_step')}, carry-in ${ms('carryIn_ms_per_step')}, factors ${ms('factors_ms_per_step')}, products ${ms('products_ms_per_step')}${r.event_driven_products ? ' (event-driven)' : ''}, params ${ms('parameters_ms_per_step')}`);
+        }
+      }
     });
   bench
     .command('loader')

@@ -14,7 +14,7 @@
 import type { Gradients, GradientSink, LearnerStats, LearnerV1, RealArray, RuleDefinition, StepInput } from '@snn/protocol';
 import { createGradients, type ComputeOps, type Network } from '@snn/core';
 import { InvalidArgumentError, rejectUnknownOptions } from '@snn/errors';
-import { checkStepInput } from '@snn/core';
+import { checkStepInput, SPARSE_DENSITY_THRESHOLD } from '@snn/core';
 import { ForwardStep, gatherGradients, presynapticGroups, ReadoutGradient, type PresynapticGroup } from '@snn/eprop';
 import { affineScan, composeAffine } from '@snn/traces';
 
@@ -38,10 +38,34 @@ interface GroupState {
   group: PresynapticGroup;
   /** `[lambda, B, m]` presynaptic values of the segment's steps. */
   pre: RealArray;
-  /** `[B, G, H, d+1, m]` eligibility at the segment start (component d: the kappa-filtered trace). */
+  /**
+   * `[B, m, G, H, d+1]` eligibility at the segment start (component d: the kappa-filtered trace),
+   * presynaptic-major so that one presynaptic event adds one contiguous row.
+   */
   eps: RealArray;
-  /** `[G*H, m]` gradient accumulator. */
+  /** `[m, G*H]` gradient accumulator (presynaptic-major, for the same reason). */
+  gradT: RealArray;
+  /** `[G*H, m]` the gradient in the layout `gatherGradients` reads, filled from `gradT` at each flush. */
   grad: RealArray;
+}
+
+/**
+ * Where a HYPR learner's time went since `begin` (milliseconds): the S-stage (forward steps and
+ * caching), and the P-stage split into its parts. Cheap to keep (a few clock reads per step).
+ */
+export interface HyprTimings {
+  /** S-stage: network step, per-neuron Jacobians, readout, caching the segment. */
+  sStage: number;
+  /** P-stage: building the scan items and the reverse scan (q_s and Phi_s). */
+  scan: number;
+  /** P-stage: the carry-in pass over the eligibility (q_0 . eps and eps <- Phi_0 eps). */
+  carryIn: number;
+  /** P-stage: the per-step factors q_s . D_s and Phi_s D_s. */
+  factors: number;
+  /** P-stage: the products with the presynaptic values (gradient and segment-end eligibility). */
+  products: number;
+  /** P-stage: the neuron-parameter eligibility and gradient. */
+  parameters: number;
 }
 
 export class HyprLearner implements LearnerV1 {
@@ -78,6 +102,10 @@ export class HyprLearner implements LearnerV1 {
   private epsP!: RealArray;
   private gradP!: RealArray;
   private tmp: Float64Array = new Float64Array(0);
+  /** Milliseconds spent per stage since the last `begin` (see HyprTimings). */
+  readonly timings: HyprTimings = { sStage: 0, scan: 0, carryIn: 0, factors: 0, products: 0, parameters: 0 };
+  /** Whether the last P-stage ran its products event-driven (few nonzero presynaptic values). */
+  lastProductsSparse = false;
 
   constructor(
     readonly network: Network,
@@ -106,7 +134,7 @@ export class HyprLearner implements LearnerV1 {
     const arrays = [this.cJ, this.cD, this.cDrec, this.cC, this.cCI, this.cCIrec, this.cP, this.cCP, this.cSignal, this.scanA, this.scanB, this.outA,
       this.outB, this.qd, this.v, this.epsP, this.gradP, this.readout.ybar, this.readout.gradW, this.readout.gradB];
     let s = this.forwardStep.bytes + arrays.reduce((a, x) => a + (x ? x.byteLength : 0), 0) + this.tmp.byteLength;
-    for (const g of this.groups) s += g.pre.byteLength + g.eps.byteLength + g.grad.byteLength;
+    for (const g of this.groups) s += g.pre.byteLength + g.eps.byteLength + g.gradT.byteLength + g.grad.byteLength;
     for (const g of this.gradients.values()) s += g.byteLength;
     return s;
   }
@@ -126,6 +154,7 @@ export class HyprLearner implements LearnerV1 {
         group,
         pre: a(L * B * group.width),
         eps: a(B * G * H * e * group.width),
+        gradT: a(G * H * group.width),
         grad: a(G * H * group.width),
       }));
       this.cJ = a(L * B * H * d * d);
@@ -150,6 +179,7 @@ export class HyprLearner implements LearnerV1 {
     }
     for (const g of this.groups) {
       g.eps.fill(0);
+      g.gradT.fill(0);
       g.grad.fill(0);
     }
     this.epsP.fill(0);
@@ -158,6 +188,8 @@ export class HyprLearner implements LearnerV1 {
     this.readout.zero();
     this.filled = 0;
     this.pendingLoss = 0;
+    const t = this.timings;
+    t.sStage = t.scan = t.carryIn = t.factors = t.products = t.parameters = 0;
   }
 
   step(input: StepInput): void {
@@ -165,6 +197,7 @@ export class HyprLearner implements LearnerV1 {
     if (f.batch === 0) throw new InvalidArgumentError('hypr', 'call begin(batch) before step()');
     if (input.targets.length !== f.batch) throw new InvalidArgumentError('targets', `has ${input.targets.length} entries, the batch is ${f.batch}`);
     if (this.validate) checkStepInput(input, this.network, f.steps + 1);
+    const started = performance.now();
     f.forward(input);
     // S-stage: cache what the P-stage needs.
     const s = this.filled;
@@ -186,6 +219,7 @@ export class HyprLearner implements LearnerV1 {
     this.pendingLoss += f.lastLoss;
     f.advance();
     this.filled++;
+    this.timings.sStage += performance.now() - started;
     if (this.filled === this.lambda) {
       this.pStage();
       if (this.cadence === 'chunk') this.flush('chunk');
@@ -212,6 +246,13 @@ export class HyprLearner implements LearnerV1 {
     const b = this.scanB;
     const J = this.cJ;
     const C = this.cC;
+    const timings = this.timings;
+    let clock = performance.now();
+    const lap = (key: keyof HyprTimings) => {
+      const now = performance.now();
+      timings[key] += now - clock;
+      clock = now;
+    };
     // Scan items u = 0..Ls over the reversed segment: item u stands for step s = Ls - u (s = 0: the state
     // entering the segment). A_u = J_aug(s + 1)^T (identity for u = 0), b_u = Lambda_s (zero for u = Ls).
     // Then the scan gives b-part = q_s and A-part = Phi_s^T.
@@ -257,45 +298,22 @@ export class HyprLearner implements LearnerV1 {
         composeAffine(n, e, A, u * n * ee, b, u * n * e, outA, (u - 1) * n * ee, outB, (u - 1) * n * e, outA, u * n * ee, outB, u * n * e);
       }
     }
+    lap('scan');
     // q_s = outB[u = Ls - s], Phi_s^T = outA[u = Ls - s].
     const GH = G * H;
+    const GHe = GH * e;
     const qd = this.qd;
     const v = this.v;
     const tmp = this.tmp;
+    const ops = f.ops;
     for (const gs of this.groups) {
       const rec = gs.group.kind === 'recurrent';
       const Dc = rec ? this.cDrec! : this.cD;
       const CIc = rec ? this.cCIrec : this.cCI;
       const m = gs.group.width;
       // 1. Carry-in term q_0 . eps_0 and eps <- Phi_0 eps (one pass over the eligibility).
-      const uq = Ls; // s = 0
-      for (let bb = 0; bb < B; bb++) {
-        for (let k = 0; k < G; k++) {
-          for (let j = 0; j < H; j++) {
-            const nn = bb * H + j;
-            const q0 = uq * n * e + nn * e;
-            const P0 = uq * n * ee + nn * ee; // Phi_0^T
-            const row = ((bb * G + k) * H + j) * e * m;
-            const g0 = (k * H + j) * m;
-            const grad = gs.grad;
-            const eps = gs.eps;
-            for (let i = 0; i < m; i++) {
-              let acc = 0;
-              for (let c = 0; c < e; c++) {
-                const x = eps[row + c * m + i]!;
-                tmp[c] = x;
-                acc += outB[q0 + c]! * x;
-              }
-              grad[g0 + i] = grad[g0 + i]! + acc;
-              for (let r = 0; r < e; r++) {
-                let s2 = 0;
-                for (let c = 0; c < e; c++) s2 += outA[P0 + c * e + r]! * tmp[c]!;
-                eps[row + r * m + i] = s2;
-              }
-            }
-          }
-        }
-      }
+      carryIn(B, m, G, H, e, gs.eps, gs.gradT, outA, Ls * n * ee, outB, Ls * n * e, tmp);
+      lap('carryIn');
       // 2. Per step: QD[s, b, (k, j)] = q_s . Daug_s[:, k] and V[b, s, (k, j, r)] = (Phi_s Daug_s[:, k])_r.
       for (let s = 1; s <= Ls; s++) {
         const u = Ls - s;
@@ -329,13 +347,26 @@ export class HyprLearner implements LearnerV1 {
           }
         }
       }
-      // 3. Segment gradient: grad[GH, m] += QD^T (Ls*B x GH)^T Pre (Ls*B x m).
-      const ops = f.ops;
-      ops.gemm(true, false, GH, m, Ls * B, 1, qd, 0, GH, gs.pre, 0, m, 1, gs.grad, 0, m);
-      // 4. Eligibility at the segment end: eps_b += V_b^T (Ls x GH e)^T Pre_b (Ls x m).
+      // 3./4. Segment gradient gradT[m, GH] += Pre^T QD and eligibility at the segment end
+      // eps_b[m, GH e] += Pre_b^T V_b. Pre holds spikes (and a bias column of ones): where few are
+      // nonzero the products run event-driven, one row-add per nonzero, otherwise as dense GEMMs.
+      lap('factors');
+      const pre = gs.pre;
+      const total = Ls * B * m;
+      let nonzero = 0;
+      for (let x = 0; x < total; x++) if (pre[x] !== 0) nonzero++;
+      const sparse = nonzero < SPARSE_DENSITY_THRESHOLD * total;
+      this.lastProductsSparse = sparse;
+      if (!sparse) ops.gemm(true, false, m, GH, Ls * B, 1, pre, 0, m, qd, 0, GH, 1, gs.gradT, 0, GH);
       for (let bb = 0; bb < B; bb++) {
-        ops.gemm(true, false, GH * e, m, Ls, 1, v, bb * Ls * GH * e, GH * e, gs.pre, bb * m, B * m, 1, gs.eps, bb * GH * e * m, m);
+        if (sparse) {
+          ops.gemmSparseA(true, m, GH, Ls, 1, pre, bb * m, B * m, qd, bb * GH, B * GH, gs.gradT, 0, GH);
+          ops.gemmSparseA(true, m, GHe, Ls, 1, pre, bb * m, B * m, v, bb * Ls * GHe, GHe, gs.eps, bb * m * GHe, GHe);
+        } else {
+          ops.gemm(true, false, m, GHe, Ls, 1, pre, bb * m, B * m, v, bb * Ls * GHe, GHe, 1, gs.eps, bb * m * GHe, GHe);
+        }
       }
+      lap('products');
     }
     // Neuron parameters (small): dp += q_0 . epsP_0 + sum_s q_s . Paug_s; epsP <- Phi_0 epsP + sum_s Phi_s Paug_s.
     if (nP > 0) {
@@ -385,11 +416,19 @@ export class HyprLearner implements LearnerV1 {
         }
       }
     }
+    lap('parameters');
     this.filled = 0;
   }
 
   private flush(cadence: 'chunk' | 'sequence'): void {
     const out = this.gradients;
+    const GH = this.forwardStep.G * this.forwardStep.H;
+    for (const g of this.groups) {
+      const m = g.group.width;
+      const { grad, gradT } = g;
+      for (let r = 0; r < GH; r++) for (let i = 0; i < m; i++) grad[r * m + i] = gradT[i * GH + r]!;
+      gradT.fill(0);
+    }
     gatherGradients(this.network, this.groups, this.gradP, this.readout, out);
     const loss = this.pendingLoss;
     this.pendingLoss = 0;
@@ -399,6 +438,94 @@ export class HyprLearner implements LearnerV1 {
   get stats(): LearnerStats {
     const f = this.forwardStep;
     return { steps: f.steps, loss: f.lossSum, evidence: f.evidence };
+  }
+}
+
+/**
+ * The carry-in of a segment for one presynaptic group, in one pass over the eligibility
+ * `eps [B, m, G, H, e]`: gradT[i, (k, j)] += q_0 . eps and eps <- Phi_0 eps, with q_0 at
+ * `q[qBase + (b H + j) e]` and Phi_0^T at `phiT[pBase + (b H + j) e e]`. O(B m G H e^2) per segment:
+ * the only per-synapse work that is not a product with presynaptic events, so the common state
+ * sizes get their own straight-line loops (one function each keeps every loop monomorphic).
+ */
+function carryIn(B: number, m: number, G: number, H: number, e: number, eps: RealArray, gradT: RealArray,
+  phiT: RealArray, pBase: number, q: RealArray, qBase: number, tmp: Float64Array): void {
+  if (e === 2) carryIn2(B, m, G, H, eps, gradT, phiT, pBase, q, qBase);
+  else if (e === 3) carryIn3(B, m, G, H, eps, gradT, phiT, pBase, q, qBase);
+  else carryInAny(B, m, G, H, e, eps, gradT, phiT, pBase, q, qBase, tmp);
+}
+
+function carryIn2(B: number, m: number, G: number, H: number, eps: RealArray, gradT: RealArray, phiT: RealArray, pBase: number, q: RealArray, qBase: number): void {
+  const GH = G * H;
+  let x = 0;
+  for (let bb = 0; bb < B; bb++) {
+    for (let i = 0; i < m; i++) {
+      let g = i * GH;
+      for (let k = 0; k < G; k++) {
+        let qo = qBase + bb * H * 2;
+        let po = pBase + bb * H * 4;
+        for (let j = 0; j < H; j++, x += 2, qo += 2, po += 4, g++) {
+          const e0 = eps[x]!;
+          const e1 = eps[x + 1]!;
+          gradT[g] += q[qo]! * e0 + q[qo + 1]! * e1;
+          eps[x] = phiT[po]! * e0 + phiT[po + 2]! * e1;
+          eps[x + 1] = phiT[po + 1]! * e0 + phiT[po + 3]! * e1;
+        }
+      }
+    }
+  }
+}
+
+function carryIn3(B: number, m: number, G: number, H: number, eps: RealArray, gradT: RealArray, phiT: RealArray, pBase: number, q: RealArray, qBase: number): void {
+  const GH = G * H;
+  let x = 0;
+  for (let bb = 0; bb < B; bb++) {
+    for (let i = 0; i < m; i++) {
+      let g = i * GH;
+      for (let k = 0; k < G; k++) {
+        let qo = qBase + bb * H * 3;
+        let po = pBase + bb * H * 9;
+        for (let j = 0; j < H; j++, x += 3, qo += 3, po += 9, g++) {
+          const e0 = eps[x]!;
+          const e1 = eps[x + 1]!;
+          const e2 = eps[x + 2]!;
+          gradT[g] += q[qo]! * e0 + q[qo + 1]! * e1 + q[qo + 2]! * e2;
+          eps[x] = phiT[po]! * e0 + phiT[po + 3]! * e1 + phiT[po + 6]! * e2;
+          eps[x + 1] = phiT[po + 1]! * e0 + phiT[po + 4]! * e1 + phiT[po + 7]! * e2;
+          eps[x + 2] = phiT[po + 2]! * e0 + phiT[po + 5]! * e1 + phiT[po + 8]! * e2;
+        }
+      }
+    }
+  }
+}
+
+function carryInAny(B: number, m: number, G: number, H: number, e: number, eps: RealArray, gradT: RealArray,
+  phiT: RealArray, pBase: number, q: RealArray, qBase: number, tmp: Float64Array): void {
+  const GH = G * H;
+  const ee = e * e;
+  let x = 0;
+  for (let bb = 0; bb < B; bb++) {
+    for (let i = 0; i < m; i++) {
+      let g = i * GH;
+      for (let k = 0; k < G; k++) {
+        let qo = qBase + bb * H * e;
+        let po = pBase + bb * H * ee;
+        for (let j = 0; j < H; j++, x += e, qo += e, po += ee, g++) {
+          let acc = 0;
+          for (let c = 0; c < e; c++) {
+            const y = eps[x + c]!;
+            tmp[c] = y;
+            acc += q[qo + c]! * y;
+          }
+          gradT[g] += acc;
+          for (let r = 0; r < e; r++) {
+            let s2 = 0;
+            for (let c = 0; c < e; c++) s2 += phiT[po + c * e + r]! * tmp[c]!;
+            eps[x + r] = s2;
+          }
+        }
+      }
+    }
   }
 }
 
