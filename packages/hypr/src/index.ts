@@ -256,35 +256,7 @@ export class HyprLearner implements LearnerV1 {
     // Scan items u = 0..Ls over the reversed segment: item u stands for step s = Ls - u (s = 0: the state
     // entering the segment). A_u = J_aug(s + 1)^T (identity for u = 0), b_u = Lambda_s (zero for u = Ls).
     // Then the scan gives b-part = q_s and A-part = Phi_s^T.
-    for (let u = 0; u <= Ls; u++) {
-      const s = Ls - u; // 1-based step in the segment
-      const aBase = u * n * ee;
-      const bBase = u * n * e;
-      for (let m = 0; m < n; m++) {
-        const a0 = aBase + m * ee;
-        if (u === 0) {
-          for (let x = 0; x < ee; x++) A[a0 + x] = 0;
-          for (let r = 0; r < e; r++) A[a0 + r * e + r] = 1;
-        } else {
-          // J_aug of step s+1 (cache index s): [[J, 0], [C J, kappa]]; write its transpose.
-          const jb = (s * n + m) * d * d;
-          const cb = (s * n + m) * d;
-          for (let r = 0; r < d; r++) {
-            for (let c = 0; c < d; c++) A[a0 + c * e + r] = J[jb + r * d + c]!;
-            A[a0 + d * e + r] = 0; // (J_aug)[r][d] = 0
-          }
-          for (let c = 0; c < d; c++) {
-            let s2 = 0;
-            for (let r = 0; r < d; r++) s2 += C[cb + r]! * J[jb + r * d + c]!;
-            A[a0 + c * e + d] = s2; // (J_aug)[d][c]
-          }
-          A[a0 + d * e + d] = kappa;
-        }
-        const v0 = bBase + m * e;
-        for (let r = 0; r < d; r++) b[v0 + r] = 0;
-        b[v0 + d] = u === Ls ? 0 : this.cSignal[(s - 1) * n + m]!;
-      }
-    }
+    buildScanItems(Ls, n, d, kappa, J, C, this.cSignal, A, b);
     const outA = this.outA;
     const outB = this.outB;
     if (this.scanMode === 'associative') {
@@ -315,38 +287,7 @@ export class HyprLearner implements LearnerV1 {
       carryIn(B, m, G, H, e, gs.eps, gs.gradT, outA, Ls * n * ee, outB, Ls * n * e, tmp);
       lap('carryIn');
       // 2. Per step: QD[s, b, (k, j)] = q_s . Daug_s[:, k] and V[b, s, (k, j, r)] = (Phi_s Daug_s[:, k])_r.
-      for (let s = 1; s <= Ls; s++) {
-        const u = Ls - s;
-        const ci = s - 1;
-        for (let bb = 0; bb < B; bb++) {
-          for (let j = 0; j < H; j++) {
-            const nn = bb * H + j;
-            const q = u * n * e + nn * e;
-            const Pt = u * n * ee + nn * ee;
-            const db = (ci * n + nn) * d * G;
-            const cb = (ci * n + nn) * d;
-            for (let k = 0; k < G; k++) {
-              // Daug[:, k] into tmp
-              let last = CIc ? CIc[(ci * n + nn) * G + k]! : 0;
-              for (let r = 0; r < d; r++) {
-                const x = Dc[db + r * G + k]!;
-                tmp[r] = x;
-                last += C[cb + r]! * x;
-              }
-              tmp[d] = last;
-              let acc = 0;
-              for (let r = 0; r < e; r++) acc += outB[q + r]! * tmp[r]!;
-              qd[(ci * B + bb) * GH + k * H + j] = acc;
-              const vb = ((bb * Ls + ci) * GH + k * H + j) * e;
-              for (let r = 0; r < e; r++) {
-                let s2 = 0;
-                for (let c = 0; c < e; c++) s2 += outA[Pt + c * e + r]! * tmp[c]!;
-                v[vb + r] = s2;
-              }
-            }
-          }
-        }
-      }
+      stepFactors(Ls, B, H, G, d, Dc, CIc, C, outA, outB, qd, v, tmp);
       // 3./4. Segment gradient gradT[m, GH] += Pre^T QD and eligibility at the segment end
       // eps_b[m, GH e] += Pre_b^T V_b. Pre holds spikes (and a bias column of ones): where few are
       // nonzero the products run event-driven, one row-add per nonzero, otherwise as dense GEMMs.
@@ -369,53 +310,7 @@ export class HyprLearner implements LearnerV1 {
       lap('products');
     }
     // Neuron parameters (small): dp += q_0 . epsP_0 + sum_s q_s . Paug_s; epsP <- Phi_0 epsP + sum_s Phi_s Paug_s.
-    if (nP > 0) {
-      const epsP = this.epsP;
-      const gradP = this.gradP;
-      const Pc = this.cP;
-      const CPc = this.cCP;
-      for (let nn = 0; nn < n; nn++) {
-        const j = nn % H;
-        const base = nn * e * nP;
-        for (let p = 0; p < nP; p++) {
-          // carry-in
-          const q0 = Ls * n * e + nn * e;
-          const P0 = Ls * n * ee + nn * ee;
-          let acc = 0;
-          for (let c = 0; c < e; c++) {
-            tmp[c] = epsP[base + c * nP + p]!;
-            acc += outB[q0 + c]! * tmp[c]!;
-          }
-          for (let r = 0; r < e; r++) {
-            let s2 = 0;
-            for (let c = 0; c < e; c++) s2 += outA[P0 + c * e + r]! * tmp[c]!;
-            epsP[base + r * nP + p] = s2;
-          }
-          for (let s = 1; s <= Ls; s++) {
-            const u = Ls - s;
-            const ci = s - 1;
-            const pb = (ci * n + nn) * d * nP;
-            const cb = (ci * n + nn) * d;
-            let last = CPc[(ci * n + nn) * nP + p]!;
-            for (let r = 0; r < d; r++) {
-              const x = Pc[pb + r * nP + p]!;
-              tmp[r] = x;
-              last += C[cb + r]! * x;
-            }
-            tmp[d] = last;
-            const q = u * n * e + nn * e;
-            const Pt = u * n * ee + nn * ee;
-            for (let r = 0; r < e; r++) acc += outB[q + r]! * tmp[r]!;
-            for (let r = 0; r < e; r++) {
-              let s2 = 0;
-              for (let c = 0; c < e; c++) s2 += outA[Pt + c * e + r]! * tmp[c]!;
-              epsP[base + r * nP + p] = epsP[base + r * nP + p]! + s2;
-            }
-          }
-          gradP[p * H + j] = gradP[p * H + j]! + acc;
-        }
-      }
-    }
+    if (nP > 0) parameterPass(Ls, B, H, d, nP, this.cP, this.cCP, C, outA, outB, this.epsP, this.gradP, tmp);
     lap('parameters');
     this.filled = 0;
   }
@@ -438,6 +333,148 @@ export class HyprLearner implements LearnerV1 {
   get stats(): LearnerStats {
     const f = this.forwardStep;
     return { steps: f.steps, loss: f.lossSum, evidence: f.evidence };
+  }
+}
+
+/**
+ * Scan items of the reversed segment (see pStage): A_u = J_aug(s+1)^T with J_aug = [[J, 0], [C J, kappa]]
+ * (the readout filter folded in as state component d), identity for u = 0; b_u = (0, ..., 0, Lambda_s).
+ */
+function buildScanItems(Ls: number, n: number, d: number, kappa: number, J: RealArray, C: RealArray, signal: RealArray, A: RealArray, b: RealArray): void {
+  const e = d + 1;
+  const ee = e * e;
+  for (let u = 0; u <= Ls; u++) {
+    const s = Ls - u; // 1-based step in the segment
+    const aBase = u * n * ee;
+    const bBase = u * n * e;
+    for (let m = 0; m < n; m++) {
+      const a0 = aBase + m * ee;
+      if (u === 0) {
+        for (let x = 0; x < ee; x++) A[a0 + x] = 0;
+        for (let r = 0; r < e; r++) A[a0 + r * e + r] = 1;
+      } else {
+        const jb = (s * n + m) * d * d;
+        const cb = (s * n + m) * d;
+        for (let r = 0; r < d; r++) {
+          for (let c = 0; c < d; c++) A[a0 + c * e + r] = J[jb + r * d + c]!;
+          A[a0 + d * e + r] = 0; // (J_aug)[r][d] = 0
+        }
+        for (let c = 0; c < d; c++) {
+          let s2 = 0;
+          for (let r = 0; r < d; r++) s2 += C[cb + r]! * J[jb + r * d + c]!;
+          A[a0 + c * e + d] = s2; // (J_aug)[d][c]
+        }
+        A[a0 + d * e + d] = kappa;
+      }
+      const v0 = bBase + m * e;
+      for (let r = 0; r < d; r++) b[v0 + r] = 0;
+      b[v0 + d] = u === Ls ? 0 : signal[(s - 1) * n + m]!;
+    }
+  }
+}
+
+/**
+ * Per step s of the segment and neuron: QD[s, b, (k, j)] = q_s . Daug_s[:, k] (the factor of the
+ * segment gradient) and V[b, s, (k, j, r)] = (Phi_s Daug_s[:, k])_r (the factor of the segment-end
+ * eligibility), with Daug = (D[:, k], C . D[:, k] + CI[k]) the current derivative of the augmented state.
+ */
+function stepFactors(Ls: number, B: number, H: number, G: number, d: number, D: RealArray, CI: RealArray | null, C: RealArray,
+  phiT: RealArray, q: RealArray, qd: RealArray, v: RealArray, tmp: Float64Array): void {
+  const e = d + 1;
+  const ee = e * e;
+  const n = B * H;
+  const GH = G * H;
+  for (let s = 1; s <= Ls; s++) {
+    const u = Ls - s;
+    const ci = s - 1;
+    for (let bb = 0; bb < B; bb++) {
+      for (let j = 0; j < H; j++) {
+        const nn = bb * H + j;
+        const qo = u * n * e + nn * e;
+        const Pt = u * n * ee + nn * ee;
+        const db = (ci * n + nn) * d * G;
+        const cb = (ci * n + nn) * d;
+        for (let k = 0; k < G; k++) {
+          let last = CI ? CI[(ci * n + nn) * G + k]! : 0;
+          for (let r = 0; r < d; r++) {
+            const x = D[db + r * G + k]!;
+            tmp[r] = x;
+            last += C[cb + r]! * x;
+          }
+          tmp[d] = last;
+          let acc = 0;
+          for (let r = 0; r < e; r++) acc += q[qo + r]! * tmp[r]!;
+          qd[(ci * B + bb) * GH + k * H + j] = acc;
+          const vb = ((bb * Ls + ci) * GH + k * H + j) * e;
+          for (let r = 0; r < e; r++) {
+            let s2 = 0;
+            for (let c = 0; c < e; c++) s2 += phiT[Pt + c * e + r]! * tmp[c]!;
+            v[vb + r] = s2;
+          }
+        }
+      }
+    }
+  }
+}
+
+/**
+ * Neuron parameters (few per neuron): dp += q_0 . epsP_0 + sum_s q_s . Paug_s and
+ * epsP <- Phi_0 epsP + sum_s Phi_s Paug_s, with Paug = (P[:, p], C . P[:, p] + CP[p]).
+ */
+function parameterPass(Ls: number, B: number, H: number, d: number, nP: number, P: RealArray, CP: RealArray, C: RealArray,
+  phiT: RealArray, q: RealArray, epsP: RealArray, gradP: RealArray, tmp: Float64Array): void {
+  const e = d + 1;
+  const ee = e * e;
+  const n = B * H;
+  // Carry-in (epsP [n, e, nP] in place), then one sweep over the cached steps in memory order.
+  for (let nn = 0; nn < n; nn++) {
+    const j = nn % H;
+    const base = nn * e * nP;
+    const q0 = Ls * n * e + nn * e;
+    const P0 = Ls * n * ee + nn * ee;
+    for (let p = 0; p < nP; p++) {
+      let acc = 0;
+      for (let c = 0; c < e; c++) {
+        const x = epsP[base + c * nP + p]!;
+        tmp[c] = x;
+        acc += q[q0 + c]! * x;
+      }
+      for (let r = 0; r < e; r++) {
+        let s2 = 0;
+        for (let c = 0; c < e; c++) s2 += phiT[P0 + c * e + r]! * tmp[c]!;
+        epsP[base + r * nP + p] = s2;
+      }
+      gradP[p * H + j] = gradP[p * H + j]! + acc;
+    }
+  }
+  for (let s = 1; s <= Ls; s++) {
+    const u = Ls - s;
+    const ci = s - 1;
+    for (let nn = 0; nn < n; nn++) {
+      const j = nn % H;
+      const base = nn * e * nP;
+      const pb = (ci * n + nn) * d * nP;
+      const cb = (ci * n + nn) * d;
+      const qo = u * n * e + nn * e;
+      const Pt = u * n * ee + nn * ee;
+      for (let p = 0; p < nP; p++) {
+        let last = CP[(ci * n + nn) * nP + p]!;
+        for (let r = 0; r < d; r++) {
+          const x = P[pb + r * nP + p]!;
+          tmp[r] = x;
+          last += C[cb + r]! * x;
+        }
+        tmp[d] = last;
+        let acc = 0;
+        for (let r = 0; r < e; r++) acc += q[qo + r]! * tmp[r]!;
+        gradP[p * H + j] = gradP[p * H + j]! + acc;
+        for (let r = 0; r < e; r++) {
+          let s2 = 0;
+          for (let c = 0; c < e; c++) s2 += phiT[Pt + c * e + r]! * tmp[c]!;
+          epsP[base + r * nP + p] = epsP[base + r * nP + p]! + s2;
+        }
+      }
+    }
   }
 }
 
