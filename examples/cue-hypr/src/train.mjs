@@ -17,6 +17,7 @@ const cfg = {
   tauU: null, // [lo, hi]: same for the membrane
   omega: null, bOffset: null, // [lo, hi]: BRF re-initialisation ranges
   maxBatches: Infinity, target: 95,
+  lrEnd: null, // cosine decay of the learning rate from lr to lrEnd over the epochs (null: constant)
   // Clamp ranges applied after every optimizer step (the reference SE-adLIF code clamps to its init ranges;
   // without a clamp a decay can leave [0, 1) and the run diverges). Time constants in steps.
   clampTauU: [5, 25], clampTauW: [60, 300], clampA: [0, 1], clampB: [0, 2], clampOmega: null, clampBOffset: null,
@@ -88,6 +89,7 @@ function evaluate() {
 const t0 = Date.now();
 let sequences = 0, updates = 0;
 for (let epoch = 1; epoch <= cfg.epochs; epoch++) {
+  if (cfg.lrEnd !== null) adam.learningRate = cfg.lrEnd + 0.5 * (cfg.lr - cfg.lrEnd) * (1 + Math.cos((Math.PI * (epoch - 1)) / Math.max(1, cfg.epochs - 1)));
   let lossSum = 0, n = 0, trainCorrect = 0, k = 0;
   for (const b of train.batches(cfg.batch, { shuffle: true, seed: cfg.seed * 1000 + epoch })) {
     if (k++ >= cfg.maxBatches) break;
@@ -98,6 +100,6 @@ for (let epoch = 1; epoch <= cfg.epochs; epoch++) {
   }
   const acc = evaluate();
   const s = (Date.now() - t0) / 1000;
-  console.log(`epoch ${epoch}: train loss ${(lossSum / n).toFixed(4)}, test acc ${acc.toFixed(1)}%, ${sequences} seqs, ${updates} updates, ${sequences * T} steps, ${s.toFixed(0)} s, ${lastRate}`);
+  console.log(`epoch ${epoch}: lr ${adam.learningRate.toExponential(2)}, train loss ${(lossSum / n).toFixed(4)}, test acc ${acc.toFixed(1)}%, ${sequences} seqs, ${updates} updates, ${sequences * T} steps, ${s.toFixed(0)} s, ${lastRate}`);
   if (acc >= cfg.target) { console.log(`reached ${cfg.target}%`); break; }
 }

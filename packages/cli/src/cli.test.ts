@@ -73,3 +73,23 @@ describe('snn train', () => {
     expect(code).toBe(2);
   });
 });
+
+describe('snn bench hypr', () => {
+  it('prints e-prop, then HYPR per lambda with the ratio and the stage split, per cell', async () => {
+    const { code, lines } = await snn('bench', 'hypr', '--cells', 'lif,brf', '--inputs', '12', '--hidden', '5', '--outputs', '3', '--batch', '2',
+      '--steps', '12', '--eprop-steps', '3', '--lambdas', '1,4');
+    expect(code).toBe(0);
+    expect(lines).toHaveLength(6);
+    expect(lines[0]).toMatch(/^lif\s+e-prop\s+\d+\.\d+ ms\/step/);
+    expect(lines[1]).toMatch(/^lif\s+hypr l=1 .*e-prop\/HYPR\s+\d+\.\dx\s+S-stage \d+\.\d+, scan .*carry-in .*products/);
+    expect(lines[5]).toMatch(/^brf\s+hypr l=4 /);
+  });
+  it('--json gives one record per line with the ratio', async () => {
+    const { lines } = await snn('bench', 'hypr', '--json', '--cells', 'lif', '--inputs', '8', '--hidden', '4', '--outputs', '2', '--batch', '1',
+      '--steps', '8', '--eprop-steps', '2', '--lambdas', '8');
+    const rows = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(rows.map((r) => r.rule)).toEqual(['eprop', 'hypr']);
+    expect(rows[1]!.lambda).toBe(8);
+    expect(rows[1]!.ratio_eprop_over_hypr).toBeGreaterThan(0);
+  });
+});

@@ -57,6 +57,42 @@ describe('hypr == eprop for every lambda', () => {
   }
 });
 
+describe('event-driven and dense P-stage products', () => {
+  // Sparse presynaptic spikes make the P-stage run its products as event lists; dense inputs use
+  // GEMMs. Both must give e-prop's gradient, in float64 (typed-array kernels) and float32 (SIMD kernels).
+  const sparseData = (B: number, T: number, I: number, density: number) => {
+    const x = new Float64Array(B * T * I);
+    for (let i = 0; i < x.length; i++) x[i] = ((i * 7919) % 1000) / 1000 < density ? 1 : 0;
+    return { x, batch: B, steps: T, targets: Int32Array.from({ length: B }, (_, b) => b % 3) };
+  };
+  for (const dtype of ['float64', 'float32'] as const) {
+    for (const [density, sparse] of [[0.03, true], [0.6, false]] as const) {
+      for (const cell of ['lif', 'brf', 'gru']) {
+        it(`${cell}, ${dtype}, input density ${density}: ${sparse ? 'event-driven' : 'dense'} products equal e-prop`, () => {
+          const net = createNetwork({ inputs: 40, outputs: 3, layers: [{ cell, neurons: 6 }], readout: { kappa: 0.7 } },
+            { dtype, seed: 3, init: { inputScale: cell === 'brf' ? 60 : 6, recurrentScale: 1 } });
+          const d = sparseData(3, 23, 40, density);
+          const ref = ruleGradients(net, 'eprop', d);
+          const sink = createAccumulatingSink(net);
+          const learner = createLearner('hypr', net, sink, { lambda: 8 }) as HyprLearner;
+          streamBatch(net, learner, d);
+          // Spiking layers add their own sparse spikes and a bias column; a GRU's h is dense.
+          if (cell !== 'gru') expect(learner.lastProductsSparse).toBe(sparse);
+          let norm = 0;
+          for (const [name, r] of ref) {
+            norm += Array.from(r).reduce((a, v) => a + Math.abs(v), 0);
+            expect(relativeError(sink.total.get(name)!, r), name).toBeLessThan(dtype === 'float64' ? 1e-12 : 1e-4);
+          }
+          expect(norm).toBeGreaterThan(0);
+          const t = learner.timings;
+          expect(t.sStage).toBeGreaterThan(0);
+          expect(t.scan + t.carryIn + t.factors + t.products).toBeGreaterThan(0);
+        });
+      }
+    }
+  }
+});
+
 describe('hypr learner', () => {
   it("emit 'segment' hands one gradient per segment that sum to the sequence gradient", () => {
     const net = createNetwork({ inputs: 3, outputs: 3, layers: [{ cell: 'lif', neurons: 4 }], readout: { kappa: 0.5 } }, { dtype: 'float64', seed: 1, init: { inputScale: 4 } });
