@@ -1,18 +1,20 @@
 /**
- * @snn/eprop: online e-prop (Bellec et al. 2020) for any @snn cell that provides per-neuron Jacobians,
- * single recurrent layer. The gradient is the exact gradient of the graph in which W_rec y_{t-1} is cut at
- * every step (shared/spec/vectors.md); neuron-internal paths and the readout leak are kept, the latter
- * through a kappa-filtered copy of the eligibility traces (reference/algorithms.md 6.5).
+ * @snn/eprop: online e-prop (Bellec et al. 2020) for any @snn cell that provides per-neuron Jacobians.
+ * For one recurrent layer the gradient is the exact gradient of the graph in which W_rec y_{t-1} is cut
+ * at every step (shared/spec/vectors.md); neuron-internal paths and the readout leak are kept, the
+ * latter through a kappa-filtered copy of the eligibility traces (reference/algorithms.md 6.5).
+ * Stacked layers: every layer keeps its own eligibility; a lower layer's learning signal is the
+ * immediate spatial one, dl_t/dy^l_t through the layers above at the same step (algorithms.md 6.7).
  * Memory is independent of the sequence length T.
  */
 import type { Gradients, GradientSink, LearnerStats, LearnerV1, RealArray, RuleDefinition, StepInput } from '@snn/protocol';
-import { createGradients, type ComputeOps, type Network } from '@snn/core';
+import { createGradients, type ComputeOps, type Layer, type Network } from '@snn/core';
 import { InvalidArgumentError, rejectUnknownOptions } from '@snn/errors';
 import { eligibilityStep, parameterEligibilityStep, type EligibilityStepArgs } from '@snn/traces';
 import { checkStepInput } from '@snn/core';
-import { ForwardStep, presynapticGroups, type PresynapticGroup } from './forward';
+import { ForwardStep, LayerStep, presynapticGroups, type PresynapticGroup } from './forward';
 
-export { ForwardStep, presynapticGroups, type PresynapticGroup } from './forward';
+export { ForwardStep, LayerStep, presynapticGroups, type PresynapticGroup } from './forward';
 
 export interface EpropOptions {
   /** 'step': hand the gradient of every step to the sink; 'sequence' (default): sum and hand it once at `end()`. */
@@ -39,12 +41,20 @@ interface GroupState {
   args: EligibilityStepArgs;
 }
 
+/** One layer's e-prop state: eligibilities of its presynaptic groups and of its neuron parameters. */
+interface LayerState {
+  step: LayerStep;
+  groups: GroupState[];
+  epsP: RealArray;
+  traceP: RealArray | null;
+  gradP: RealArray;
+}
+
 /**
  * Adds group accumulators `[G, H, m]` (rows k*H + j of the stacked weights) into the named gradients.
  * Shared with @snn/hypr.
  */
-export function scatterGroupGradient(network: Network, group: PresynapticGroup, grad: RealArray, out: Map<string, RealArray>): void {
-  const layer = network.layers[0]!;
+export function scatterGroupGradient(layer: Layer, group: PresynapticGroup, grad: RealArray, out: Map<string, RealArray>): void {
   const GH = layer.gates * layer.neurons;
   const m = group.width;
   const I = layer.inputs;
@@ -65,29 +75,28 @@ export function scatterGroupGradient(network: Network, group: PresynapticGroup, 
 }
 
 /**
- * Gathers a single-layer forward learner's accumulators into the named gradients `out` (zeroed first)
- * and zeroes the accumulators: presynaptic groups, neuron parameters `gradP [nP, H]`, readout.
- * Shared by e-prop and HYPR, whose accumulators have the same layout.
+ * Gathers a forward learner's accumulators into the named gradients `out` (zeroed first) and zeroes
+ * the accumulators: per layer its presynaptic groups (`grad [G*H, m]`) and neuron parameters
+ * (`gradP [nP, H]`), then the readout. Shared by e-prop and HYPR, whose accumulators have the same layout.
  */
 export function gatherGradients(
-  network: Network,
-  groups: ReadonlyArray<{ readonly group: PresynapticGroup; readonly grad: RealArray }>,
-  gradP: RealArray,
+  layers: ReadonlyArray<{ readonly layer: Layer; readonly groups: ReadonlyArray<{ readonly group: PresynapticGroup; readonly grad: RealArray }>; readonly gradP: RealArray }>,
   readout: ReadoutGradient,
   out: Map<string, RealArray>,
 ): void {
   for (const g of out.values()) g.fill(0);
-  for (const g of groups) {
-    scatterGroupGradient(network, g.group, g.grad, out);
-    g.grad.fill(0);
+  for (const { layer, groups, gradP } of layers) {
+    for (const g of groups) {
+      scatterGroupGradient(layer, g.group, g.grad, out);
+      g.grad.fill(0);
+    }
+    const H = layer.neurons;
+    layer.neuronParameterList.forEach((p, q) => {
+      const g = out.get(p.name)!;
+      for (let j = 0; j < H; j++) g[j] = g[j]! + gradP[q * H + j]!;
+    });
+    gradP.fill(0);
   }
-  const layer = network.layers[0]!;
-  const H = layer.neurons;
-  layer.neuronParameterList.forEach((p, q) => {
-    const g = out.get(p.name)!;
-    for (let j = 0; j < H; j++) g[j] = g[j]! + gradP[q * H + j]!;
-  });
-  gradP.fill(0);
   readout.addTo(out);
   readout.zero();
 }
@@ -105,7 +114,8 @@ export class ReadoutGradient {
     private readonly fwd: ForwardStep,
   ) {}
   allocate(): void {
-    const { batch: B, H, O } = this.fwd;
+    const { batch: B, O } = this.fwd;
+    const H = this.fwd.top.H;
     this.ybar = this.fwd.ops.allocate(B * H);
     this.gradW = this.fwd.ops.allocate(O * H);
     this.gradB = this.fwd.ops.allocate(O);
@@ -117,8 +127,9 @@ export class ReadoutGradient {
   /** After `fwd.forward`: update ybar with this step's output and add this step's readout gradient. */
   step(): void {
     const f = this.fwd;
-    const { batch: B, H, O, kappa } = f;
-    const y = f.output;
+    const { batch: B, O, kappa } = f;
+    const H = f.top.H;
+    const y = f.top.output;
     const ybar = this.ybar;
     if (kappa === 0) ybar.set(y.subarray(0, B * H));
     else for (let i = 0; i < B * H; i++) ybar[i] = kappa * ybar[i]! + y[i]!;
@@ -147,10 +158,7 @@ export class EpropLearner implements LearnerV1 {
   readonly forwardStep: ForwardStep;
   private readonly validate: boolean;
   private readonly gradients: Map<string, RealArray>;
-  private groups: GroupState[] = [];
-  private epsP!: RealArray;
-  private traceP: RealArray | null = null;
-  private gradP!: RealArray;
+  private layers: LayerState[] = [];
   private scratch: Float64Array;
   private readonly readout: ReadoutGradient;
   private pendingLoss = 0;
@@ -166,14 +174,17 @@ export class EpropLearner implements LearnerV1 {
     this.forwardStep = new ForwardStep(network, ops);
     this.gradients = createGradients(network);
     this.readout = new ReadoutGradient(this.forwardStep);
-    const f = this.forwardStep;
-    this.scratch = new Float64Array(Math.max(2 * f.d, f.d * f.nP, 4));
+    const size = Math.max(4, ...this.forwardStep.layers.map((l) => Math.max(2 * l.d, l.d * l.nP)));
+    this.scratch = new Float64Array(size);
   }
 
   /** Bytes of every buffer the learner holds (eligibilities, traces, step buffers, accumulators). */
   get memoryBytes(): number {
-    let s = this.forwardStep.bytes + this.epsP.byteLength + (this.traceP?.byteLength ?? 0) + this.gradP.byteLength;
-    for (const g of this.groups) s += g.pre.byteLength + g.eps.byteLength + (g.trace?.byteLength ?? 0) + g.grad.byteLength;
+    let s = this.forwardStep.bytes;
+    for (const l of this.layers) {
+      s += l.epsP.byteLength + (l.traceP?.byteLength ?? 0) + l.gradP.byteLength;
+      for (const g of l.groups) s += g.pre.byteLength + g.eps.byteLength + (g.trace?.byteLength ?? 0) + g.grad.byteLength;
+    }
     s += this.readout.ybar.byteLength + this.readout.gradW.byteLength + this.readout.gradB.byteLength;
     for (const g of this.gradients.values()) s += g.byteLength;
     return s;
@@ -183,35 +194,37 @@ export class EpropLearner implements LearnerV1 {
     const f = this.forwardStep;
     const changed = batch !== f.batch;
     f.begin(batch);
-    const { H, G, d, nP, kappa } = f;
     const B = batch;
     const a = (n: number) => f.ops.allocate(n);
     if (changed) {
-      this.groups = presynapticGroups(f.layer).map((group) => {
-        const m = group.width;
-        const pre = a(B * m);
-        const eps = a(B * G * H * d * m);
-        const trace = kappa !== 0 ? a(B * G * H * m) : null;
-        const grad = a(G * H * m);
-        const args: EligibilityStepArgs = {
-          batch: B, gates: G, neurons: H, stateSize: d, width: m,
-          J: f.J, D: f.D, C: f.C, CI: null, pre, eps, kappa, trace, signal: null, grad, scratch: this.scratch,
-        };
-        return { group, pre, eps, trace, grad, args };
+      this.layers = f.layers.map((step) => {
+        const { H, G, d, nP, kappa } = step;
+        const groups = presynapticGroups(step.layer).map((group) => {
+          const m = group.width;
+          const pre = a(B * m);
+          const eps = a(B * G * H * d * m);
+          const trace = kappa !== 0 ? a(B * G * H * m) : null;
+          const grad = a(G * H * m);
+          const args: EligibilityStepArgs = {
+            batch: B, gates: G, neurons: H, stateSize: d, width: m,
+            J: step.J, D: step.D, C: step.C, CI: null, pre, eps, kappa, trace, signal: null, grad, scratch: this.scratch,
+          };
+          return { group, pre, eps, trace, grad, args };
+        });
+        return { step, groups, epsP: a(B * H * d * nP), traceP: kappa !== 0 ? a(B * H * nP) : null, gradP: a(nP * H) };
       });
-      this.epsP = a(B * H * d * nP);
-      this.traceP = kappa !== 0 ? a(B * H * nP) : null;
-      this.gradP = a(nP * H);
       this.readout.allocate();
     }
-    for (const g of this.groups) {
-      g.eps.fill(0);
-      g.trace?.fill(0);
-      g.grad.fill(0);
+    for (const l of this.layers) {
+      for (const g of l.groups) {
+        g.eps.fill(0);
+        g.trace?.fill(0);
+        g.grad.fill(0);
+      }
+      l.epsP.fill(0);
+      l.traceP?.fill(0);
+      l.gradP.fill(0);
     }
-    this.epsP.fill(0);
-    this.traceP?.fill(0);
-    this.gradP.fill(0);
     this.readout.reset();
     this.readout.zero();
     this.pendingLoss = 0;
@@ -223,19 +236,22 @@ export class EpropLearner implements LearnerV1 {
     if (input.targets.length !== f.batch) throw new InvalidArgumentError('targets', `has ${input.targets.length} entries, the batch is ${f.batch}`);
     if (this.validate) checkStepInput(input, this.network, f.steps + 1);
     f.forward(input);
-    const signal = f.lastHadLoss ? f.signal : null;
-    for (const g of this.groups) {
-      f.fillPresynaptic(g.group, g.pre);
-      const a = g.args;
-      const rec = g.group.kind === 'recurrent';
-      a.J = f.J;
-      a.D = rec ? f.Drec! : f.D;
-      a.C = f.C;
-      a.CI = rec ? f.CIrec : f.CI;
-      a.signal = signal;
-      eligibilityStep(a);
+    for (const l of this.layers) {
+      const ls = l.step;
+      const signal = f.lastHadLoss ? ls.signal : null;
+      for (const g of l.groups) {
+        ls.fillPresynaptic(g.group, g.pre);
+        const a = g.args;
+        const rec = g.group.kind === 'recurrent';
+        a.J = ls.J;
+        a.D = rec ? ls.Drec! : ls.D;
+        a.C = ls.C;
+        a.CI = rec ? ls.CIrec : ls.CI;
+        a.signal = signal;
+        eligibilityStep(a);
+      }
+      parameterEligibilityStep(f.batch, ls.H, ls.d, ls.nP, ls.J, ls.P, ls.C, ls.CP, l.epsP, ls.kappa, l.traceP, signal, l.gradP, this.scratch);
     }
-    parameterEligibilityStep(f.batch, f.H, f.d, f.nP, f.J, f.P, f.C, f.CP, this.epsP, f.kappa, this.traceP, signal, this.gradP, this.scratch);
     this.readout.step();
     this.pendingLoss += f.lastLoss;
     f.advance();
@@ -248,7 +264,7 @@ export class EpropLearner implements LearnerV1 {
 
   private flush(cadence: 'step' | 'sequence'): void {
     const out = this.gradients;
-    gatherGradients(this.network, this.groups, this.gradP, this.readout, out);
+    gatherGradients(this.layers.map((l) => ({ layer: l.step.layer, groups: l.groups, gradP: l.gradP })), this.readout, out);
     const loss = this.pendingLoss;
     this.pendingLoss = 0;
     this.sink(out as Gradients, { step: this.forwardStep.steps, loss, cadence });
@@ -274,8 +290,8 @@ export const eprop: RuleDefinition<Network, EpropOptions> = {
   kind: 'rule',
   specificationVersion: 'v1',
   name: 'eprop',
-  description: 'e-prop: online eligibility traces x immediate learning signal; W_rec y_{t-1} cut, readout leak exact; memory independent of T',
-  requires: { capabilities: ['jacobians'], maxLayers: 1 },
+  description: 'e-prop: online eligibility traces x immediate learning signal; W_rec y_{t-1} cut, readout leak exact; stacked layers get the immediate spatial signal; memory independent of T',
+  requires: { capabilities: ['jacobians'] },
   cadence: 'sequence',
   create: (network, sink, options) => new EpropLearner(network, sink, options),
 };

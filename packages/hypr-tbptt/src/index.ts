@@ -346,7 +346,7 @@ export class HyprTbpttLearner implements LearnerV1 {
       const CI = group.kind === 'recurrent' ? j.CIrec : j.CI;
       grad.fill(0);
       contractGroup(B, G, H, d, m, eps, useReadout ? trace : null, pre, u, aY, CI, w, grad);
-      scatterGroupGradient(this.network, group, grad, out);
+      scatterGroupGradient(this.layer, group, grad, out);
     }
     // Neuron parameters: epsP [B, H, d, nP], CP [B, H, nP], traceP [B, H, nP].
     if (nP > 0) {

@@ -93,6 +93,30 @@ describe('event-driven and dense P-stage products', () => {
   }
 });
 
+describe('stacked layers: hypr == eprop for every lambda', () => {
+  // Both give every layer its own eligibility and the lower layers the immediate spatial signal; e-prop's
+  // stack gradient is checked against BPTT where that signal is exact (eprop.test.ts).
+  const stacks: Array<[string, Array<{ cell: string; neurons: number; recurrent?: boolean }>, boolean]> = [
+    ['lif / alif', [{ cell: 'lif', neurons: 5 }, { cell: 'alif', neurons: 4 }], true],
+    ['brf / se-adlif (ff) / lif', [{ cell: 'brf', neurons: 4 }, { cell: 'se-adlif', neurons: 4, recurrent: false }, { cell: 'lif', neurons: 3 }], true],
+    ['lstm / gru', [{ cell: 'lstm', neurons: 4 }, { cell: 'gru', neurons: 3 }], false],
+  ];
+  for (const [name, layers, spikes] of stacks) {
+    it.each([1, 4, 19])(`${name}, kappa 0.8, lambda %i`, (lambda) => {
+      const net = createNetwork({ inputs: 3, outputs: 3, layers, readout: { kappa: 0.8 } }, { dtype: 'float64', seed: 2, init: { inputScale: 6, recurrentScale: 2 } });
+      const d = data(2, 19, 3, spikes);
+      const ref = ruleGradients(net, 'eprop', d);
+      const g = ruleGradients(net, 'hypr', d, { lambda });
+      let lowerNorm = 0;
+      for (const [p, r] of ref) {
+        if (p.startsWith('l0.')) lowerNorm += Array.from(r).reduce((a, v) => a + Math.abs(v), 0);
+        expect(relativeError(g.get(p)!, r), p).toBeLessThan(1e-12);
+      }
+      expect(lowerNorm).toBeGreaterThan(0);
+    });
+  }
+});
+
 describe('hypr learner', () => {
   it("emit 'segment' hands one gradient per segment that sum to the sequence gradient", () => {
     const net = createNetwork({ inputs: 3, outputs: 3, layers: [{ cell: 'lif', neurons: 4 }], readout: { kappa: 0.5 } }, { dtype: 'float64', seed: 1, init: { inputScale: 4 } });

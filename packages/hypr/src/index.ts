@@ -15,7 +15,7 @@ import type { Gradients, GradientSink, LearnerStats, LearnerV1, RealArray, RuleD
 import { createGradients, type ComputeOps, type Network } from '@snn/core';
 import { InvalidArgumentError, rejectUnknownOptions } from '@snn/errors';
 import { checkStepInput, SPARSE_DENSITY_THRESHOLD } from '@snn/core';
-import { ForwardStep, gatherGradients, presynapticGroups, ReadoutGradient, type PresynapticGroup } from '@snn/eprop';
+import { ForwardStep, gatherGradients, LayerStep, presynapticGroups, ReadoutGradient, type PresynapticGroup } from '@snn/eprop';
 import { affineScan, composeAffine } from '@snn/traces';
 
 export interface HyprOptions {
@@ -49,6 +49,67 @@ interface GroupState {
   grad: RealArray;
 }
 
+/** One layer's HYPR state: its eligibility, the segment cache and the P-stage work buffers. */
+interface HyprLayer {
+  step: LayerStep;
+  groups: GroupState[];
+  // Segment cache, index s = 0..lambda-1.
+  cJ: RealArray;
+  cD: RealArray;
+  cDrec: RealArray | null;
+  cC: RealArray;
+  cCI: RealArray;
+  cCIrec: RealArray | null;
+  cP: RealArray;
+  cCP: RealArray;
+  cSignal: RealArray;
+  // P-stage work.
+  scanA: RealArray;
+  scanB: RealArray;
+  outA: RealArray;
+  outB: RealArray;
+  qd: RealArray;
+  v: RealArray;
+  epsP: RealArray;
+  gradP: RealArray;
+  tmp: Float64Array;
+}
+
+function allocateLayer(step: LayerStep, B: number, L: number, allocate: (n: number) => RealArray): HyprLayer {
+  const { H, G, d, nP } = step;
+  const e = d + 1;
+  const a = allocate;
+  const split = step.layer.cell.splitsRecurrentCurrent;
+  return {
+    step,
+    groups: presynapticGroups(step.layer).map((group) => ({
+      group,
+      pre: a(L * B * group.width),
+      eps: a(B * G * H * e * group.width),
+      gradT: a(G * H * group.width),
+      grad: a(G * H * group.width),
+    })),
+    cJ: a(L * B * H * d * d),
+    cD: a(L * B * H * d * G),
+    cDrec: split ? a(L * B * H * d * G) : null,
+    cC: a(L * B * H * d),
+    cCI: a(L * B * H * G),
+    cCIrec: split ? a(L * B * H * G) : null,
+    cP: a(L * B * H * d * nP),
+    cCP: a(L * B * H * nP),
+    cSignal: a(L * B * H),
+    scanA: a((L + 1) * B * H * e * e),
+    scanB: a((L + 1) * B * H * e),
+    outA: a((L + 1) * B * H * e * e),
+    outB: a((L + 1) * B * H * e),
+    qd: a(L * B * G * H),
+    v: a(B * L * G * H * e),
+    epsP: a(B * H * e * nP),
+    gradP: a(nP * H),
+    tmp: new Float64Array(Math.max(e * e, e * nP, 2 * e)),
+  };
+}
+
 /**
  * Where a HYPR learner's time went since `begin` (milliseconds): the S-stage (forward steps and
  * caching), and the P-stage split into its parts. Cheap to keep (a few clock reads per step).
@@ -78,30 +139,10 @@ export class HyprLearner implements LearnerV1 {
   private readonly validate: boolean;
   private readonly gradients: Map<string, RealArray>;
   private readonly readout: ReadoutGradient;
-  private groups: GroupState[] = [];
+  private layers: HyprLayer[] = [];
   /** Steps cached in the current segment. */
   private filled = 0;
   private pendingLoss = 0;
-  // Segment cache, index s = 0..lambda-1.
-  private cJ!: RealArray;
-  private cD!: RealArray;
-  private cDrec: RealArray | null = null;
-  private cC!: RealArray;
-  private cCI!: RealArray;
-  private cCIrec: RealArray | null = null;
-  private cP!: RealArray;
-  private cCP!: RealArray;
-  private cSignal!: RealArray;
-  // P-stage work.
-  private scanA!: RealArray;
-  private scanB!: RealArray;
-  private outA!: RealArray;
-  private outB!: RealArray;
-  private qd!: RealArray;
-  private v!: RealArray;
-  private epsP!: RealArray;
-  private gradP!: RealArray;
-  private tmp: Float64Array = new Float64Array(0);
   /** Milliseconds spent per stage since the last `begin` (see HyprTimings). */
   readonly timings: HyprTimings = { sStage: 0, scan: 0, carryIn: 0, factors: 0, products: 0, parameters: 0 };
   /** Whether the last P-stage ran its products event-driven (few nonzero presynaptic values). */
@@ -131,10 +172,13 @@ export class HyprLearner implements LearnerV1 {
 
   /** Bytes of every buffer the learner holds (eligibility, segment cache, P-stage work, accumulators). */
   get memoryBytes(): number {
-    const arrays = [this.cJ, this.cD, this.cDrec, this.cC, this.cCI, this.cCIrec, this.cP, this.cCP, this.cSignal, this.scanA, this.scanB, this.outA,
-      this.outB, this.qd, this.v, this.epsP, this.gradP, this.readout.ybar, this.readout.gradW, this.readout.gradB];
-    let s = this.forwardStep.bytes + arrays.reduce((a, x) => a + (x ? x.byteLength : 0), 0) + this.tmp.byteLength;
-    for (const g of this.groups) s += g.pre.byteLength + g.eps.byteLength + g.gradT.byteLength + g.grad.byteLength;
+    let s = this.forwardStep.bytes;
+    for (const x of [this.readout.ybar, this.readout.gradW, this.readout.gradB]) s += x ? x.byteLength : 0;
+    for (const l of this.layers) {
+      const arrays = [l.cJ, l.cD, l.cDrec, l.cC, l.cCI, l.cCIrec, l.cP, l.cCP, l.cSignal, l.scanA, l.scanB, l.outA, l.outB, l.qd, l.v, l.epsP, l.gradP, l.tmp];
+      s += arrays.reduce((a, x) => a + (x ? x.byteLength : 0), 0);
+      for (const g of l.groups) s += g.pre.byteLength + g.eps.byteLength + g.gradT.byteLength + g.grad.byteLength;
+    }
     for (const g of this.gradients.values()) s += g.byteLength;
     return s;
   }
@@ -144,46 +188,18 @@ export class HyprLearner implements LearnerV1 {
     const changed = batch !== f.batch;
     f.begin(batch);
     if (changed) {
-      const { H, G, d, nP } = f;
-      const B = batch;
-      const L = this.lambda;
-      const e = d + 1;
-      const a = (n: number) => f.ops.allocate(n);
-      const split = f.layer.cell.splitsRecurrentCurrent;
-      this.groups = presynapticGroups(f.layer).map((group) => ({
-        group,
-        pre: a(L * B * group.width),
-        eps: a(B * G * H * e * group.width),
-        gradT: a(G * H * group.width),
-        grad: a(G * H * group.width),
-      }));
-      this.cJ = a(L * B * H * d * d);
-      this.cD = a(L * B * H * d * G);
-      this.cDrec = split ? a(L * B * H * d * G) : null;
-      this.cC = a(L * B * H * d);
-      this.cCI = a(L * B * H * G);
-      this.cCIrec = split ? a(L * B * H * G) : null;
-      this.cP = a(L * B * H * d * nP);
-      this.cCP = a(L * B * H * nP);
-      this.cSignal = a(L * B * H);
-      this.scanA = a((L + 1) * B * H * e * e);
-      this.scanB = a((L + 1) * B * H * e);
-      this.outA = a((L + 1) * B * H * e * e);
-      this.outB = a((L + 1) * B * H * e);
-      this.qd = a(L * B * G * H);
-      this.v = a(B * L * G * H * e);
-      this.epsP = a(B * H * e * nP);
-      this.gradP = a(nP * H);
-      this.tmp = new Float64Array(Math.max(e * e, e * nP, 2 * e));
+      this.layers = f.layers.map((step) => allocateLayer(step, batch, this.lambda, (n) => f.ops.allocate(n)));
       this.readout.allocate();
     }
-    for (const g of this.groups) {
-      g.eps.fill(0);
-      g.gradT.fill(0);
-      g.grad.fill(0);
+    for (const l of this.layers) {
+      for (const g of l.groups) {
+        g.eps.fill(0);
+        g.gradT.fill(0);
+        g.grad.fill(0);
+      }
+      l.epsP.fill(0);
+      l.gradP.fill(0);
     }
-    this.epsP.fill(0);
-    this.gradP.fill(0);
     this.readout.reset();
     this.readout.zero();
     this.filled = 0;
@@ -199,53 +215,63 @@ export class HyprLearner implements LearnerV1 {
     if (this.validate) checkStepInput(input, this.network, f.steps + 1);
     const started = performance.now();
     f.forward(input);
-    // S-stage: cache what the P-stage needs.
+    // S-stage: cache what the P-stage needs, per layer.
     const s = this.filled;
-    const { batch: B, H, G, d, nP } = f;
-    const copy = (src: RealArray | null, dst: RealArray | null, size: number) => {
-      if (src && dst) dst.set(src.subarray(0, size), s * size);
-    };
-    copy(f.J, this.cJ, B * H * d * d);
-    copy(f.D, this.cD, B * H * d * G);
-    copy(f.Drec, this.cDrec, B * H * d * G);
-    copy(f.C, this.cC, B * H * d);
-    copy(f.CI, this.cCI, B * H * G);
-    copy(f.CIrec, this.cCIrec, B * H * G);
-    copy(f.P, this.cP, B * H * d * nP);
-    copy(f.CP, this.cCP, B * H * nP);
-    copy(f.signal, this.cSignal, B * H);
-    for (const g of this.groups) f.fillPresynaptic(g.group, g.pre.subarray(s * B * g.group.width, (s + 1) * B * g.group.width));
+    const B = f.batch;
+    for (const l of this.layers) {
+      const ls = l.step;
+      const { H, G, d, nP } = ls;
+      const copy = (src: RealArray | null, dst: RealArray | null, size: number) => {
+        if (src && dst) dst.set(src.subarray(0, size), s * size);
+      };
+      copy(ls.J, l.cJ, B * H * d * d);
+      copy(ls.D, l.cD, B * H * d * G);
+      copy(ls.Drec, l.cDrec, B * H * d * G);
+      copy(ls.C, l.cC, B * H * d);
+      copy(ls.CI, l.cCI, B * H * G);
+      copy(ls.CIrec, l.cCIrec, B * H * G);
+      copy(ls.P, l.cP, B * H * d * nP);
+      copy(ls.CP, l.cCP, B * H * nP);
+      copy(ls.signal, l.cSignal, B * H);
+      for (const g of l.groups) ls.fillPresynaptic(g.group, g.pre.subarray(s * B * g.group.width, (s + 1) * B * g.group.width));
+    }
     this.readout.step();
     this.pendingLoss += f.lastLoss;
     f.advance();
     this.filled++;
     this.timings.sStage += performance.now() - started;
     if (this.filled === this.lambda) {
-      this.pStage();
+      this.pStageAll();
       if (this.cadence === 'chunk') this.flush('chunk');
     }
   }
 
   end(): void {
     if (this.filled > 0) {
-      this.pStage();
+      this.pStageAll();
       if (this.cadence === 'chunk') this.flush('chunk');
     }
     if (this.cadence === 'sequence' && this.forwardStep.steps > 0) this.flush('sequence');
   }
 
-  /** P-stage over the `filled` cached steps: segment gradient, eligibility pushed to the segment end. */
-  private pStage(): void {
+  private pStageAll(): void {
+    for (const l of this.layers) this.pStage(l);
+    this.filled = 0;
+  }
+
+  /** P-stage of one layer over the `filled` cached steps: segment gradient, eligibility pushed to the segment end. */
+  private pStage(layer: HyprLayer): void {
     const f = this.forwardStep;
     const Ls = this.filled;
-    const { batch: B, H, G, d, nP, kappa } = f;
+    const B = f.batch;
+    const { H, G, d, nP, kappa } = layer.step;
     const e = d + 1;
     const ee = e * e;
     const n = B * H;
-    const A = this.scanA;
-    const b = this.scanB;
-    const J = this.cJ;
-    const C = this.cC;
+    const A = layer.scanA;
+    const b = layer.scanB;
+    const J = layer.cJ;
+    const C = layer.cC;
     const timings = this.timings;
     let clock = performance.now();
     const lap = (key: keyof HyprTimings) => {
@@ -256,9 +282,9 @@ export class HyprLearner implements LearnerV1 {
     // Scan items u = 0..Ls over the reversed segment: item u stands for step s = Ls - u (s = 0: the state
     // entering the segment). A_u = J_aug(s + 1)^T (identity for u = 0), b_u = Lambda_s (zero for u = Ls).
     // Then the scan gives b-part = q_s and A-part = Phi_s^T.
-    buildScanItems(Ls, n, d, kappa, J, C, this.cSignal, A, b);
-    const outA = this.outA;
-    const outB = this.outB;
+    buildScanItems(Ls, n, d, kappa, J, C, layer.cSignal, A, b);
+    const outA = layer.outA;
+    const outB = layer.outB;
     if (this.scanMode === 'associative') {
       outA.set(A.subarray(0, (Ls + 1) * n * ee));
       outB.set(b.subarray(0, (Ls + 1) * n * e));
@@ -274,14 +300,14 @@ export class HyprLearner implements LearnerV1 {
     // q_s = outB[u = Ls - s], Phi_s^T = outA[u = Ls - s].
     const GH = G * H;
     const GHe = GH * e;
-    const qd = this.qd;
-    const v = this.v;
-    const tmp = this.tmp;
+    const qd = layer.qd;
+    const v = layer.v;
+    const tmp = layer.tmp;
     const ops = f.ops;
-    for (const gs of this.groups) {
+    for (const gs of layer.groups) {
       const rec = gs.group.kind === 'recurrent';
-      const Dc = rec ? this.cDrec! : this.cD;
-      const CIc = rec ? this.cCIrec : this.cCI;
+      const Dc = rec ? layer.cDrec! : layer.cD;
+      const CIc = rec ? layer.cCIrec : layer.cCI;
       const m = gs.group.width;
       // 1. Carry-in term q_0 . eps_0 and eps <- Phi_0 eps (one pass over the eligibility).
       carryIn(B, m, G, H, e, gs.eps, gs.gradT, outA, Ls * n * ee, outB, Ls * n * e, tmp);
@@ -310,21 +336,22 @@ export class HyprLearner implements LearnerV1 {
       lap('products');
     }
     // Neuron parameters (small): dp += q_0 . epsP_0 + sum_s q_s . Paug_s; epsP <- Phi_0 epsP + sum_s Phi_s Paug_s.
-    if (nP > 0) parameterPass(Ls, B, H, d, nP, this.cP, this.cCP, C, outA, outB, this.epsP, this.gradP, tmp);
+    if (nP > 0) parameterPass(Ls, B, H, d, nP, layer.cP, layer.cCP, C, outA, outB, layer.epsP, layer.gradP, tmp);
     lap('parameters');
-    this.filled = 0;
   }
 
   private flush(cadence: 'chunk' | 'sequence'): void {
     const out = this.gradients;
-    const GH = this.forwardStep.G * this.forwardStep.H;
-    for (const g of this.groups) {
-      const m = g.group.width;
-      const { grad, gradT } = g;
-      for (let r = 0; r < GH; r++) for (let i = 0; i < m; i++) grad[r * m + i] = gradT[i * GH + r]!;
-      gradT.fill(0);
+    for (const l of this.layers) {
+      const GH = l.step.G * l.step.H;
+      for (const g of l.groups) {
+        const m = g.group.width;
+        const { grad, gradT } = g;
+        for (let r = 0; r < GH; r++) for (let i = 0; i < m; i++) grad[r * m + i] = gradT[i * GH + r]!;
+        gradT.fill(0);
+      }
     }
-    gatherGradients(this.network, this.groups, this.gradP, this.readout, out);
+    gatherGradients(this.layers.map((l) => ({ layer: l.step.layer, groups: l.groups, gradP: l.gradP })), this.readout, out);
     const loss = this.pendingLoss;
     this.pendingLoss = 0;
     this.sink(out as Gradients, { step: this.forwardStep.steps, loss, cadence });
@@ -576,7 +603,7 @@ export const hypr: RuleDefinition<Network, HyprOptions> = {
   specificationVersion: 'v1',
   name: 'hypr',
   description: 'HYPR: segment-wise e-prop (S-stage forward, P-stage scan + GEMMs); same gradient as e-prop for any lambda; memory independent of T',
-  requires: { capabilities: ['jacobians'], maxLayers: 1 },
+  requires: { capabilities: ['jacobians'] },
   cadence: 'sequence',
   create: (network, sink, options) => new HyprLearner(network, sink, options),
 };
