@@ -6,7 +6,7 @@
  * mirrored with `mirror` (a copy inside the workspace, refreshed by `refreshMirror` after updates).
  */
 import type { DType, RealArray } from '@snn/protocol';
-import { gemm, gemmSparseA, SimdWorkspace, type SimdBuffer, type SimdIndexBuffer } from '@snn/tensor';
+import { BLOCK_CARRY_MAX_E, blockCarry, gemm, gemmSparseA, SimdWorkspace, type SimdBuffer, type SimdIndexBuffer } from '@snn/tensor';
 import { allocate } from './dtype';
 
 export interface ComputeOps {
@@ -23,6 +23,12 @@ export interface ComputeOps {
   /** C += alpha op(A) B skipping the zeros of A (event-driven; A holds spikes). */
   gemmSparseA(transA: boolean, m: number, n: number, k: number, alpha: number, a: RealArray, aOffset: number, lda: number,
     b: RealArray, bOffset: number, ldb: number, c: RealArray, cOffset: number, ldc: number): void;
+  /**
+   * Batched per-element e x e maps on plane-major rows (see @snn/tensor blockCarry): for every row w
+   * and element j, grad[w][j] += Q[:, j] . X[w][:, j] and X[w][:, j] <- M[:, :, j] X[w][:, j].
+   */
+  blockCarry(rows: number, e: number, n: number, x: RealArray, xOffset: number, ldx: number, grad: RealArray, gradOffset: number, ldg: number,
+    m: RealArray, mOffset: number, q: RealArray, qOffset: number): void;
 }
 
 /** Plain typed-array kernels (the reference backend of @snn/tensor). Works for both dtypes. */
@@ -35,6 +41,8 @@ export function createTypedArrayOps(dtype: DType): ComputeOps {
     refreshMirror: () => {},
     gemm,
     gemmSparseA,
+    blockCarry: (rows, e, n, x, xOffset, ldx, grad, gradOffset, ldg, m, mOffset, q, qOffset) =>
+      blockCarry(rows, e, n, x, xOffset, ldx, grad, gradOffset, ldg, m, mOffset, q, qOffset),
   };
 }
 
@@ -137,6 +145,14 @@ export function createSimdOps(options: { initialMiB?: number; maximumMiB?: numbe
         }
       }
       if (count > 0) workspace.scatterAxpy(count, n, dstRows, srcRows, scales, B, bOffset, ldb, C, cOffset, ldc);
+    },
+    blockCarry(rows, e, n, x, xOffset, ldx, grad, gradOffset, ldg, m, mOffset, q, qOffset) {
+      const X = owned.get(x);
+      const G = owned.get(grad);
+      const M = owned.get(m);
+      const Q = owned.get(q);
+      if (!X || !G || !M || !Q || e > BLOCK_CARRY_MAX_E) blockCarry(rows, e, n, x, xOffset, ldx, grad, gradOffset, ldg, m, mOffset, q, qOffset);
+      else workspace.blockCarry(rows, e, n, X, xOffset, ldx, G, gradOffset, ldg, M, mOffset, Q, qOffset);
     },
   };
 }

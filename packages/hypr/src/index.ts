@@ -39,8 +39,9 @@ interface GroupState {
   /** `[lambda, B, m]` presynaptic values of the segment's steps. */
   pre: RealArray;
   /**
-   * `[B, m, G, H, d+1]` eligibility at the segment start (component d: the kappa-filtered trace),
-   * presynaptic-major so that one presynaptic event adds one contiguous row.
+   * `[B, m, G, d+1, H]` eligibility at the segment start (component d: the kappa-filtered trace),
+   * presynaptic-major so that one presynaptic event adds one contiguous row, and plane-major inside
+   * a row so that the carry-in maps run 4 neurons per SIMD instruction.
    */
   eps: RealArray;
   /** `[m, G*H]` gradient accumulator (presynaptic-major, for the same reason). */
@@ -72,6 +73,10 @@ interface HyprLayer {
   v: RealArray;
   epsP: RealArray;
   gradP: RealArray;
+  /** `[B, e, e, H]` Phi_0 of each neuron, plane-major (the carry-in map). */
+  phi0: RealArray;
+  /** `[B, e, H]` q_0 of each neuron, plane-major. */
+  q0: RealArray;
   tmp: Float64Array;
 }
 
@@ -106,6 +111,8 @@ function allocateLayer(step: LayerStep, B: number, L: number, allocate: (n: numb
     v: a(B * L * G * H * e),
     epsP: a(B * H * e * nP),
     gradP: a(nP * H),
+    phi0: a(B * e * e * H),
+    q0: a(B * e * H),
     tmp: new Float64Array(Math.max(e * e, e * nP, 2 * e)),
   };
 }
@@ -304,15 +311,33 @@ export class HyprLearner implements LearnerV1 {
     const v = layer.v;
     const tmp = layer.tmp;
     const ops = f.ops;
+    // The carry-in map of each neuron, plane-major: M[r][c] = Phi_0[r][c] = (Phi_0^T)[c][r], Q[c] = q_0[c].
+    {
+      const phi0 = layer.phi0;
+      const q0 = layer.q0;
+      const pb = Ls * n * ee;
+      const qb = Ls * n * e;
+      for (let bb = 0; bb < B; bb++) {
+        for (let j = 0; j < H; j++) {
+          const nn = bb * H + j;
+          for (let r = 0; r < e; r++) {
+            q0[(bb * e + r) * H + j] = outB[qb + nn * e + r]!;
+            for (let c = 0; c < e; c++) phi0[((bb * e + r) * e + c) * H + j] = outA[pb + nn * ee + c * e + r]!;
+          }
+        }
+      }
+    }
     for (const gs of layer.groups) {
       const rec = gs.group.kind === 'recurrent';
       const Dc = rec ? layer.cDrec! : layer.cD;
       const CIc = rec ? layer.cCIrec : layer.cCI;
       const m = gs.group.width;
       // 1. Carry-in term q_0 . eps_0 and eps <- Phi_0 eps (one pass over the eligibility).
-      carryIn(B, m, G, H, e, gs.eps, gs.gradT, outA, Ls * n * ee, outB, Ls * n * e, tmp);
+      for (let bb = 0; bb < B; bb++) {
+        ops.blockCarry(m * G, e, H, gs.eps, bb * m * G * e * H, e * H, gs.gradT, 0, H, layer.phi0, bb * ee * H, layer.q0, bb * e * H);
+      }
       lap('carryIn');
-      // 2. Per step: QD[s, b, (k, j)] = q_s . Daug_s[:, k] and V[b, s, (k, j, r)] = (Phi_s Daug_s[:, k])_r.
+      // 2. Per step: QD[s, b, (k, j)] = q_s . Daug_s[:, k] and V[b, s, (k, r, j)] = (Phi_s Daug_s[:, k])_r.
       stepFactors(Ls, B, H, G, d, Dc, CIc, C, outA, outB, qd, v, tmp);
       // 3./4. Segment gradient gradT[m, GH] += Pre^T QD and eligibility at the segment end
       // eps_b[m, GH e] += Pre_b^T V_b. Pre holds spikes (and a bias column of ones): where few are
@@ -402,7 +427,7 @@ function buildScanItems(Ls: number, n: number, d: number, kappa: number, J: Real
 
 /**
  * Per step s of the segment and neuron: QD[s, b, (k, j)] = q_s . Daug_s[:, k] (the factor of the
- * segment gradient) and V[b, s, (k, j, r)] = (Phi_s Daug_s[:, k])_r (the factor of the segment-end
+ * segment gradient) and V[b, s, (k, r, j)] = (Phi_s Daug_s[:, k])_r (the factor of the segment-end
  * eligibility), with Daug = (D[:, k], C . D[:, k] + CI[k]) the current derivative of the augmented state.
  */
 function stepFactors(Ls: number, B: number, H: number, G: number, d: number, D: RealArray, CI: RealArray | null, C: RealArray,
@@ -432,11 +457,11 @@ function stepFactors(Ls: number, B: number, H: number, G: number, d: number, D: 
           let acc = 0;
           for (let r = 0; r < e; r++) acc += q[qo + r]! * tmp[r]!;
           qd[(ci * B + bb) * GH + k * H + j] = acc;
-          const vb = ((bb * Ls + ci) * GH + k * H + j) * e;
+          const vb = ((bb * Ls + ci) * G + k) * e * H + j;
           for (let r = 0; r < e; r++) {
             let s2 = 0;
             for (let c = 0; c < e; c++) s2 += phiT[Pt + c * e + r]! * tmp[c]!;
-            v[vb + r] = s2;
+            v[vb + r * H] = s2;
           }
         }
       }
@@ -499,94 +524,6 @@ function parameterPass(Ls: number, B: number, H: number, d: number, nP: number, 
           let s2 = 0;
           for (let c = 0; c < e; c++) s2 += phiT[Pt + c * e + r]! * tmp[c]!;
           epsP[base + r * nP + p] = epsP[base + r * nP + p]! + s2;
-        }
-      }
-    }
-  }
-}
-
-/**
- * The carry-in of a segment for one presynaptic group, in one pass over the eligibility
- * `eps [B, m, G, H, e]`: gradT[i, (k, j)] += q_0 . eps and eps <- Phi_0 eps, with q_0 at
- * `q[qBase + (b H + j) e]` and Phi_0^T at `phiT[pBase + (b H + j) e e]`. O(B m G H e^2) per segment:
- * the only per-synapse work that is not a product with presynaptic events, so the common state
- * sizes get their own straight-line loops (one function each keeps every loop monomorphic).
- */
-function carryIn(B: number, m: number, G: number, H: number, e: number, eps: RealArray, gradT: RealArray,
-  phiT: RealArray, pBase: number, q: RealArray, qBase: number, tmp: Float64Array): void {
-  if (e === 2) carryIn2(B, m, G, H, eps, gradT, phiT, pBase, q, qBase);
-  else if (e === 3) carryIn3(B, m, G, H, eps, gradT, phiT, pBase, q, qBase);
-  else carryInAny(B, m, G, H, e, eps, gradT, phiT, pBase, q, qBase, tmp);
-}
-
-function carryIn2(B: number, m: number, G: number, H: number, eps: RealArray, gradT: RealArray, phiT: RealArray, pBase: number, q: RealArray, qBase: number): void {
-  const GH = G * H;
-  let x = 0;
-  for (let bb = 0; bb < B; bb++) {
-    for (let i = 0; i < m; i++) {
-      let g = i * GH;
-      for (let k = 0; k < G; k++) {
-        let qo = qBase + bb * H * 2;
-        let po = pBase + bb * H * 4;
-        for (let j = 0; j < H; j++, x += 2, qo += 2, po += 4, g++) {
-          const e0 = eps[x]!;
-          const e1 = eps[x + 1]!;
-          gradT[g] += q[qo]! * e0 + q[qo + 1]! * e1;
-          eps[x] = phiT[po]! * e0 + phiT[po + 2]! * e1;
-          eps[x + 1] = phiT[po + 1]! * e0 + phiT[po + 3]! * e1;
-        }
-      }
-    }
-  }
-}
-
-function carryIn3(B: number, m: number, G: number, H: number, eps: RealArray, gradT: RealArray, phiT: RealArray, pBase: number, q: RealArray, qBase: number): void {
-  const GH = G * H;
-  let x = 0;
-  for (let bb = 0; bb < B; bb++) {
-    for (let i = 0; i < m; i++) {
-      let g = i * GH;
-      for (let k = 0; k < G; k++) {
-        let qo = qBase + bb * H * 3;
-        let po = pBase + bb * H * 9;
-        for (let j = 0; j < H; j++, x += 3, qo += 3, po += 9, g++) {
-          const e0 = eps[x]!;
-          const e1 = eps[x + 1]!;
-          const e2 = eps[x + 2]!;
-          gradT[g] += q[qo]! * e0 + q[qo + 1]! * e1 + q[qo + 2]! * e2;
-          eps[x] = phiT[po]! * e0 + phiT[po + 3]! * e1 + phiT[po + 6]! * e2;
-          eps[x + 1] = phiT[po + 1]! * e0 + phiT[po + 4]! * e1 + phiT[po + 7]! * e2;
-          eps[x + 2] = phiT[po + 2]! * e0 + phiT[po + 5]! * e1 + phiT[po + 8]! * e2;
-        }
-      }
-    }
-  }
-}
-
-function carryInAny(B: number, m: number, G: number, H: number, e: number, eps: RealArray, gradT: RealArray,
-  phiT: RealArray, pBase: number, q: RealArray, qBase: number, tmp: Float64Array): void {
-  const GH = G * H;
-  const ee = e * e;
-  let x = 0;
-  for (let bb = 0; bb < B; bb++) {
-    for (let i = 0; i < m; i++) {
-      let g = i * GH;
-      for (let k = 0; k < G; k++) {
-        let qo = qBase + bb * H * e;
-        let po = pBase + bb * H * ee;
-        for (let j = 0; j < H; j++, x += e, qo += e, po += ee, g++) {
-          let acc = 0;
-          for (let c = 0; c < e; c++) {
-            const y = eps[x + c]!;
-            tmp[c] = y;
-            acc += q[qo + c]! * y;
-          }
-          gradT[g] += acc;
-          for (let r = 0; r < e; r++) {
-            let s2 = 0;
-            for (let c = 0; c < e; c++) s2 += phiT[po + c * e + r]! * tmp[c]!;
-            eps[x + r] = s2;
-          }
         }
       }
     }

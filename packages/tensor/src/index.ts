@@ -1,5 +1,5 @@
 export type { RealArray } from './blas';
-export { gemm, gemmSparseA, gemv, ger } from './blas';
+export { blockCarry, gemm, gemmSparseA, gemv, ger } from './blas';
 export type { Backend, GemmFunction, GemmAsyncFunction } from './backend';
 export {
   AUTO_BACKEND,

@@ -1,5 +1,5 @@
 /** WebAssembly SIMD kernels (see kernels.wat and workspace.ts). */
-export { SimdWorkspace } from './workspace';
+export { SimdWorkspace, BLOCK_CARRY_MAX_E } from './workspace';
 export type { SimdBuffer, SimdIndexBuffer, SimdWorkspaceOptions } from './workspace';
 export { benchmarkSimd } from './benchmark';
 export type {

@@ -17,7 +17,7 @@
 ;;
 ;;   PA   = 0        packed block of op(A): MC x KC floats       (64 * 256 * 4 = 65536 bytes)
 ;;   PB   = 65536    packed slice of op(B): KC x NC floats       (256 * 512 * 4 = 524288 bytes)
-;;   TILE = 589824   one 4x8 accumulator tile for edge stores    (128 bytes)
+;;   TILE = 589824   one 4x8 accumulator tile for edge stores    (128 bytes; block_carry stages e <= 8 vectors there)
 ;;   HEAP_BASE = 1048576 (16 pages)
 ;;
 ;; GEMM structure (Goto/BLIS style): for each NC-column block of C and each KC-deep slice,
@@ -545,4 +545,98 @@
       (local.set $srcRows (i32.add (local.get $srcRows) (i32.const 4)))
       (local.set $scales (i32.add (local.get $scales) (i32.const 4)))
       (br_if $events (i32.lt_u (local.tee $e (i32.add (local.get $e) (i32.const 1))) (local.get $count)))))
+
+  ;; ------------------------------------------------------------------------------------------
+  ;; Batched per-element linear maps on plane-major blocks (the carry-in of forward eligibility
+  ;; rules). Row w (w in [0, rows)) holds e planes of n floats: X[w][c][j] at x + (w*ldx + c*n + j)*4.
+  ;; For every j (one independent e-vector per j, 4 of them per SIMD lane group):
+  ;;   grad[w*ldg + j] += sum_c Q[c][j] X[w][c][j]
+  ;;   X[w][r][j]      <- sum_c M[r][c][j] X[w][c][j]
+  ;; with M [e][e][n] and Q [e][n] shared by all rows. The new values are staged in the TILE scratch
+  ;; (e <= 8), so X is updated in place. n need not be a multiple of 4 (scalar tail).
+  ;; ------------------------------------------------------------------------------------------
+  (func (export "block_carry")
+    (param $rows i32) (param $e i32) (param $n i32)
+    (param $x i32) (param $ldx i32) (param $grad i32) (param $ldg i32)
+    (param $m i32) (param $q i32)
+    (local $w i32) (local $j i32) (local $r i32) (local $c i32) (local $xr i32) (local $gr i32)
+    (local $nb i32) (local $n4 i32) (local $acc v128) (local $s v128) (local $accf f32) (local $sf f32)
+    (local $ldxB i32) (local $ldgB i32)
+    (if (i32.or (i32.eqz (local.get $rows)) (i32.eqz (local.get $n))) (then (return)))
+    (local.set $nb (i32.shl (local.get $n) (i32.const 2)))
+    (local.set $n4 (i32.and (local.get $nb) (i32.const -16)))
+    (local.set $ldxB (i32.shl (local.get $ldx) (i32.const 2)))
+    (local.set $ldgB (i32.shl (local.get $ldg) (i32.const 2)))
+    (local.set $w (i32.const 0))
+    (loop $rowsLoop
+      (local.set $xr (i32.add (local.get $x) (i32.mul (local.get $w) (local.get $ldxB))))
+      (local.set $gr (i32.add (local.get $grad) (i32.mul (local.get $w) (local.get $ldgB))))
+      ;; 4 elements at a time
+      (local.set $j (i32.const 0))
+      (block $x4 (loop $l4
+        (br_if $x4 (i32.ge_u (local.get $j) (local.get $n4)))
+        (local.set $acc (f32x4.splat (f32.const 0)))
+        (local.set $c (i32.const 0))
+        (loop $lc
+          (local.set $acc (f32x4.add (local.get $acc)
+            (f32x4.mul
+              (v128.load (i32.add (local.get $q) (i32.add (i32.mul (local.get $c) (local.get $nb)) (local.get $j))))
+              (v128.load (i32.add (local.get $xr) (i32.add (i32.mul (local.get $c) (local.get $nb)) (local.get $j)))))))
+          (br_if $lc (i32.lt_u (local.tee $c (i32.add (local.get $c) (i32.const 1))) (local.get $e))))
+        (v128.store (i32.add (local.get $gr) (local.get $j))
+          (f32x4.add (v128.load (i32.add (local.get $gr) (local.get $j))) (local.get $acc)))
+        (local.set $r (i32.const 0))
+        (loop $lr
+          (local.set $s (f32x4.splat (f32.const 0)))
+          (local.set $c (i32.const 0))
+          (loop $lc2
+            (local.set $s (f32x4.add (local.get $s)
+              (f32x4.mul
+                (v128.load (i32.add (local.get $m)
+                  (i32.add (i32.mul (i32.add (i32.mul (local.get $r) (local.get $e)) (local.get $c)) (local.get $nb)) (local.get $j))))
+                (v128.load (i32.add (local.get $xr) (i32.add (i32.mul (local.get $c) (local.get $nb)) (local.get $j)))))))
+            (br_if $lc2 (i32.lt_u (local.tee $c (i32.add (local.get $c) (i32.const 1))) (local.get $e))))
+          (v128.store (i32.add (i32.const 589824) (i32.shl (local.get $r) (i32.const 4))) (local.get $s))
+          (br_if $lr (i32.lt_u (local.tee $r (i32.add (local.get $r) (i32.const 1))) (local.get $e))))
+        (local.set $r (i32.const 0))
+        (loop $lw
+          (v128.store (i32.add (local.get $xr) (i32.add (i32.mul (local.get $r) (local.get $nb)) (local.get $j)))
+            (v128.load (i32.add (i32.const 589824) (i32.shl (local.get $r) (i32.const 4)))))
+          (br_if $lw (i32.lt_u (local.tee $r (i32.add (local.get $r) (i32.const 1))) (local.get $e))))
+        (local.set $j (i32.add (local.get $j) (i32.const 16)))
+        (br $l4)))
+      ;; scalar tail
+      (block $x1 (loop $l1
+        (br_if $x1 (i32.ge_u (local.get $j) (local.get $nb)))
+        (local.set $accf (f32.const 0))
+        (local.set $c (i32.const 0))
+        (loop $tc
+          (local.set $accf (f32.add (local.get $accf)
+            (f32.mul
+              (f32.load (i32.add (local.get $q) (i32.add (i32.mul (local.get $c) (local.get $nb)) (local.get $j))))
+              (f32.load (i32.add (local.get $xr) (i32.add (i32.mul (local.get $c) (local.get $nb)) (local.get $j)))))))
+          (br_if $tc (i32.lt_u (local.tee $c (i32.add (local.get $c) (i32.const 1))) (local.get $e))))
+        (f32.store (i32.add (local.get $gr) (local.get $j))
+          (f32.add (f32.load (i32.add (local.get $gr) (local.get $j))) (local.get $accf)))
+        (local.set $r (i32.const 0))
+        (loop $tr
+          (local.set $sf (f32.const 0))
+          (local.set $c (i32.const 0))
+          (loop $tc2
+            (local.set $sf (f32.add (local.get $sf)
+              (f32.mul
+                (f32.load (i32.add (local.get $m)
+                  (i32.add (i32.mul (i32.add (i32.mul (local.get $r) (local.get $e)) (local.get $c)) (local.get $nb)) (local.get $j))))
+                (f32.load (i32.add (local.get $xr) (i32.add (i32.mul (local.get $c) (local.get $nb)) (local.get $j)))))))
+            (br_if $tc2 (i32.lt_u (local.tee $c (i32.add (local.get $c) (i32.const 1))) (local.get $e))))
+          (f32.store (i32.add (i32.const 589824) (i32.shl (local.get $r) (i32.const 2))) (local.get $sf))
+          (br_if $tr (i32.lt_u (local.tee $r (i32.add (local.get $r) (i32.const 1))) (local.get $e))))
+        (local.set $r (i32.const 0))
+        (loop $tw
+          (f32.store (i32.add (local.get $xr) (i32.add (i32.mul (local.get $r) (local.get $nb)) (local.get $j)))
+            (f32.load (i32.add (i32.const 589824) (i32.shl (local.get $r) (i32.const 2)))))
+          (br_if $tw (i32.lt_u (local.tee $r (i32.add (local.get $r) (i32.const 1))) (local.get $e))))
+        (local.set $j (i32.add (local.get $j) (i32.const 4)))
+        (br $l1)))
+      (br_if $rowsLoop (i32.lt_u (local.tee $w (i32.add (local.get $w) (i32.const 1))) (local.get $rows)))))
 )

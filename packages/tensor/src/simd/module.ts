@@ -52,6 +52,7 @@ export interface KernelExports {
     count: number, n: number, dstRows: number, srcRows: number, scales: number,
     src: number, ldSrc: number, dst: number, ldDst: number,
   ): void;
+  block_carry(rows: number, e: number, n: number, x: number, ldx: number, grad: number, ldg: number, m: number, q: number): void;
 }
 
 /** Wasm page size in bytes. */

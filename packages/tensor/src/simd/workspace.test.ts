@@ -1,6 +1,7 @@
 import { InvalidArgumentError, ShapeError } from '@snn/errors';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { SimdWorkspace, type SimdBuffer } from './workspace';
+import { blockCarry } from '../blas';
 
 /** Deterministic pseudo-random values in [-1, 1). */
 function rng(seed: number): () => number {
@@ -268,6 +269,44 @@ describe('SimdWorkspace.scatterAxpy', () => {
     scales.view.set([1, 0.5, -2]);
     ws.scatterAxpy(3, 5, dstRows, srcRows, scales, src, 0, 5, dst, 0, 5);
     expect(Array.from(dst.view)).toEqual([4, 8, 12, 16, 20]);
+  });
+});
+
+describe('SimdWorkspace.blockCarry', () => {
+  // Against the typed-array reference (float64) for block sizes 1..8, row lengths with and without a
+  // SIMD tail, padded row strides and offsets.
+  const cases = [
+    { rows: 3, e: 1, n: 4 }, { rows: 5, e: 2, n: 13 }, { rows: 2, e: 3, n: 7 }, { rows: 4, e: 4, n: 16 },
+    { rows: 1, e: 5, n: 3 }, { rows: 3, e: 8, n: 9 },
+  ];
+  it.each(cases)('rows $rows, e $e, n $n', ({ rows, e, n }) => {
+    const ws = workspace();
+    const r = rng(rows * 100 + e * 10 + n);
+    const ldx = e * n + 3;
+    const ldg = n + 2;
+    const off = 5;
+    const fill = (b: SimdBuffer) => { for (let i = 0; i < b.length; i++) b.view[i] = r(); };
+    const x = ws.allocate(off + rows * ldx);
+    const g = ws.allocate(off + rows * ldg);
+    const m = ws.allocate(off + e * e * n);
+    const q = ws.allocate(off + e * n);
+    for (const b of [x, g, m, q]) fill(b);
+    const x64 = Float64Array.from(x.view);
+    const g64 = Float64Array.from(g.view);
+    blockCarry(rows, e, n, x64, off, ldx, g64, off, ldg, Float64Array.from(m.view), off, Float64Array.from(q.view), off);
+    ws.blockCarry(rows, e, n, x, off, ldx, g, off, ldg, m, off, q, off);
+    let worst = 0;
+    for (let i = 0; i < x64.length; i++) worst = Math.max(worst, Math.abs(x.view[i]! - x64[i]!));
+    for (let i = 0; i < g64.length; i++) worst = Math.max(worst, Math.abs(g.view[i]! - g64[i]!));
+    expect(worst).toBeLessThan(1e-5);
+    // Padding between rows is left alone.
+    expect(x.view[off + e * n]).toBe(Math.fround(x64[off + e * n]!));
+  });
+  it('rejects a block size over 8 and too-short operands', () => {
+    const ws = workspace();
+    const b = ws.allocate(64);
+    expect(() => ws.blockCarry(1, 9, 1, b, 0, 9, b, 0, 1, b, 0, b, 0)).toThrow(InvalidArgumentError);
+    expect(() => ws.blockCarry(5, 2, 8, b, 0, 16, b, 0, 8, b, 0, b, 0)).toThrow(ShapeError);
   });
 });
 

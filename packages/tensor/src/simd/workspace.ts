@@ -55,6 +55,9 @@ export interface SimdWorkspaceOptions {
   maximumMiB?: number;
 }
 
+/** Largest block size `blockCarry` takes (its kernel stages one e-vector group in a 128-byte scratch). */
+export const BLOCK_CARRY_MAX_E = 8;
+
 /** Bytes of every allocation are rounded up to this (a cache line; also keeps 16-byte alignment). */
 const ALIGN = 64;
 const MIB = 1024 * 1024;
@@ -384,6 +387,31 @@ export class SimdWorkspace {
       count, n, dstRows.offset, srcRows.offset, scales.offset,
       src.offset + srcOffset * 4, ldSrc, dst.offset + dstOffset * 4, ldDst,
     );
+  }
+
+  /**
+   * Batched per-element e x e linear maps on plane-major rows (the carry-in of forward eligibility
+   * rules): row w of `x` holds e planes of n values, X[w][c][j] = x[xOffset + w*ldx + c*n + j]; with
+   * M[r][c][j] = m[mOffset + (r*e + c)*n + j] and Q[c][j] = q[qOffset + c*n + j] shared by all rows,
+   *   grad[gradOffset + w*ldg + j] += sum_c Q[c][j] X[w][c][j],   X[w][r][j] <- sum_c M[r][c][j] X[w][c][j].
+   * e is at most 8 (`BLOCK_CARRY_MAX_E`).
+   */
+  blockCarry(
+    rows: number, e: number, n: number,
+    x: SimdBuffer, xOffset: number, ldx: number,
+    grad: SimdBuffer, gradOffset: number, ldg: number,
+    m: SimdBuffer, mOffset: number,
+    q: SimdBuffer, qOffset: number,
+  ): void {
+    checkCount('rows', rows);
+    checkCount('n', n);
+    if (!Number.isInteger(e) || e < 1 || e > BLOCK_CARRY_MAX_E) throw new InvalidArgumentError('e', `must be an integer in [1, ${BLOCK_CARRY_MAX_E}], got ${String(e)}`);
+    if (rows === 0 || n === 0) return;
+    if (this.rowLimit('x', x, xOffset, 'ldx', ldx, e * n) < rows) throw new ShapeError('x', [rows, e * n], [x.length - xOffset], 'needs rows x (e planes of n) values');
+    if (this.rowLimit('grad', grad, gradOffset, 'ldg', ldg, n) < rows) throw new ShapeError('grad', [rows, n], [grad.length - gradOffset], 'needs one row of n per row of x');
+    if (this.rowLimit('m', m, mOffset, 'n', n, n) < e * e) throw new ShapeError('m', [e, e, n], [m.length - mOffset]);
+    if (this.rowLimit('q', q, qOffset, 'n', n, n) < e) throw new ShapeError('q', [e, n], [q.length - qOffset]);
+    this.kernels.block_carry(rows, e, n, x.offset + xOffset * 4, ldx, grad.offset + gradOffset * 4, ldg, m.offset + mOffset * 4, q.offset + qOffset * 4);
   }
 
   /** Validates a row-strided operand of row length n and returns how many whole rows it holds. */
