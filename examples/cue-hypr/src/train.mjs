@@ -15,6 +15,7 @@ const cfg = {
   lambda: 64, kappa: 0.9, inputScale: 3, recurrentScale: 0.5, seed: 1, cellOptions: {},
   tauW: null, // [lo, hi]: re-initialise SE-adLIF adaptation time constants (steps) uniformly in this range
   tauU: null, // [lo, hi]: same for the membrane
+  adaptA: null, adaptB: null, // [lo, hi]: SE-adLIF adaptation couplings (adaptA 0: purely spike-triggered adaptation)
   omega: null, bOffset: null, // [lo, hi]: BRF re-initialisation ranges
   maxBatches: Infinity, target: 95,
   lrEnd: null, // cosine decay of the learning rate from lr to lrEnd over the epochs (null: constant)
@@ -45,6 +46,8 @@ const reinit = (name, [lo, hi], f) => {
 };
 if (cfg.tauW) reinit('beta', cfg.tauW, (tau) => Math.exp(-1 / tau));
 if (cfg.tauU) reinit('alpha', cfg.tauU, (tau) => Math.exp(-1 / tau));
+if (cfg.adaptA) reinit('adapt_a', cfg.adaptA, (x) => x);
+if (cfg.adaptB) reinit('adapt_b', cfg.adaptB, (x) => x);
 if (cfg.omega) reinit('omega', cfg.omega, (x) => x);
 if (cfg.bOffset) reinit('b_offset', cfg.bOffset, (x) => x);
 network.markUpdated?.();

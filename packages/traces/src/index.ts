@@ -69,6 +69,10 @@ export function composeAffine(
   A1: RealArray, a1: number, b1: RealArray, v1: number,
   Aout: RealArray, ao: number, bout: RealArray, vo: number,
 ): void {
+  // Straight-line versions for the common block sizes (state size + 1 of LIF, ALIF/SE-adLIF, BRF).
+  if (d === 2) return composeAffine2(n, A2, a2, b2, v2, A1, a1, b1, v1, Aout, ao, bout, vo);
+  if (d === 3) return composeAffine3(n, A2, a2, b2, v2, A1, a1, b1, v1, Aout, ao, bout, vo);
+  if (d === 4) return composeAffine4(n, A2, a2, b2, v2, A1, a1, b1, v1, Aout, ao, bout, vo);
   const dd = d * d;
   for (let j = 0; j < n; j++) {
     const x2 = a2 + j * dd;
@@ -87,6 +91,144 @@ export function composeAffine(
         Aout[xo + r * d + c] = s;
       }
     }
+  }
+}
+
+function composeAffine2(n: number, A2: RealArray, a2: number, b2: RealArray, v2: number, A1: RealArray, a1: number, b1: RealArray, v1: number, Aout: RealArray, ao: number, bout: RealArray, vo: number): void {
+  for (let j = 0; j < n; j++) {
+    const x2 = a2 + j * 4;
+    const x1 = a1 + j * 4;
+    const xo = ao + j * 4;
+    const y1 = v1 + j * 2;
+    const y2 = v2 + j * 2;
+    const yo = vo + j * 2;
+    const p0 = A2[x2 + 0]!;
+    const p1 = A2[x2 + 1]!;
+    const p2 = A2[x2 + 2]!;
+    const p3 = A2[x2 + 3]!;
+    const q0 = A1[x1 + 0]!;
+    const q1 = A1[x1 + 1]!;
+    const q2 = A1[x1 + 2]!;
+    const q3 = A1[x1 + 3]!;
+    const w0 = b1[y1 + 0]!;
+    const w1 = b1[y1 + 1]!;
+    bout[yo + 0] = b2[y2 + 0]! + p0 * w0 + p1 * w1;
+    Aout[xo + 0] = p0 * q0 + p1 * q2;
+    Aout[xo + 1] = p0 * q1 + p1 * q3;
+    bout[yo + 1] = b2[y2 + 1]! + p2 * w0 + p3 * w1;
+    Aout[xo + 2] = p2 * q0 + p3 * q2;
+    Aout[xo + 3] = p2 * q1 + p3 * q3;
+  }
+}
+
+function composeAffine3(n: number, A2: RealArray, a2: number, b2: RealArray, v2: number, A1: RealArray, a1: number, b1: RealArray, v1: number, Aout: RealArray, ao: number, bout: RealArray, vo: number): void {
+  for (let j = 0; j < n; j++) {
+    const x2 = a2 + j * 9;
+    const x1 = a1 + j * 9;
+    const xo = ao + j * 9;
+    const y1 = v1 + j * 3;
+    const y2 = v2 + j * 3;
+    const yo = vo + j * 3;
+    const p0 = A2[x2 + 0]!;
+    const p1 = A2[x2 + 1]!;
+    const p2 = A2[x2 + 2]!;
+    const p3 = A2[x2 + 3]!;
+    const p4 = A2[x2 + 4]!;
+    const p5 = A2[x2 + 5]!;
+    const p6 = A2[x2 + 6]!;
+    const p7 = A2[x2 + 7]!;
+    const p8 = A2[x2 + 8]!;
+    const q0 = A1[x1 + 0]!;
+    const q1 = A1[x1 + 1]!;
+    const q2 = A1[x1 + 2]!;
+    const q3 = A1[x1 + 3]!;
+    const q4 = A1[x1 + 4]!;
+    const q5 = A1[x1 + 5]!;
+    const q6 = A1[x1 + 6]!;
+    const q7 = A1[x1 + 7]!;
+    const q8 = A1[x1 + 8]!;
+    const w0 = b1[y1 + 0]!;
+    const w1 = b1[y1 + 1]!;
+    const w2 = b1[y1 + 2]!;
+    bout[yo + 0] = b2[y2 + 0]! + p0 * w0 + p1 * w1 + p2 * w2;
+    Aout[xo + 0] = p0 * q0 + p1 * q3 + p2 * q6;
+    Aout[xo + 1] = p0 * q1 + p1 * q4 + p2 * q7;
+    Aout[xo + 2] = p0 * q2 + p1 * q5 + p2 * q8;
+    bout[yo + 1] = b2[y2 + 1]! + p3 * w0 + p4 * w1 + p5 * w2;
+    Aout[xo + 3] = p3 * q0 + p4 * q3 + p5 * q6;
+    Aout[xo + 4] = p3 * q1 + p4 * q4 + p5 * q7;
+    Aout[xo + 5] = p3 * q2 + p4 * q5 + p5 * q8;
+    bout[yo + 2] = b2[y2 + 2]! + p6 * w0 + p7 * w1 + p8 * w2;
+    Aout[xo + 6] = p6 * q0 + p7 * q3 + p8 * q6;
+    Aout[xo + 7] = p6 * q1 + p7 * q4 + p8 * q7;
+    Aout[xo + 8] = p6 * q2 + p7 * q5 + p8 * q8;
+  }
+}
+
+function composeAffine4(n: number, A2: RealArray, a2: number, b2: RealArray, v2: number, A1: RealArray, a1: number, b1: RealArray, v1: number, Aout: RealArray, ao: number, bout: RealArray, vo: number): void {
+  for (let j = 0; j < n; j++) {
+    const x2 = a2 + j * 16;
+    const x1 = a1 + j * 16;
+    const xo = ao + j * 16;
+    const y1 = v1 + j * 4;
+    const y2 = v2 + j * 4;
+    const yo = vo + j * 4;
+    const p0 = A2[x2 + 0]!;
+    const p1 = A2[x2 + 1]!;
+    const p2 = A2[x2 + 2]!;
+    const p3 = A2[x2 + 3]!;
+    const p4 = A2[x2 + 4]!;
+    const p5 = A2[x2 + 5]!;
+    const p6 = A2[x2 + 6]!;
+    const p7 = A2[x2 + 7]!;
+    const p8 = A2[x2 + 8]!;
+    const p9 = A2[x2 + 9]!;
+    const p10 = A2[x2 + 10]!;
+    const p11 = A2[x2 + 11]!;
+    const p12 = A2[x2 + 12]!;
+    const p13 = A2[x2 + 13]!;
+    const p14 = A2[x2 + 14]!;
+    const p15 = A2[x2 + 15]!;
+    const q0 = A1[x1 + 0]!;
+    const q1 = A1[x1 + 1]!;
+    const q2 = A1[x1 + 2]!;
+    const q3 = A1[x1 + 3]!;
+    const q4 = A1[x1 + 4]!;
+    const q5 = A1[x1 + 5]!;
+    const q6 = A1[x1 + 6]!;
+    const q7 = A1[x1 + 7]!;
+    const q8 = A1[x1 + 8]!;
+    const q9 = A1[x1 + 9]!;
+    const q10 = A1[x1 + 10]!;
+    const q11 = A1[x1 + 11]!;
+    const q12 = A1[x1 + 12]!;
+    const q13 = A1[x1 + 13]!;
+    const q14 = A1[x1 + 14]!;
+    const q15 = A1[x1 + 15]!;
+    const w0 = b1[y1 + 0]!;
+    const w1 = b1[y1 + 1]!;
+    const w2 = b1[y1 + 2]!;
+    const w3 = b1[y1 + 3]!;
+    bout[yo + 0] = b2[y2 + 0]! + p0 * w0 + p1 * w1 + p2 * w2 + p3 * w3;
+    Aout[xo + 0] = p0 * q0 + p1 * q4 + p2 * q8 + p3 * q12;
+    Aout[xo + 1] = p0 * q1 + p1 * q5 + p2 * q9 + p3 * q13;
+    Aout[xo + 2] = p0 * q2 + p1 * q6 + p2 * q10 + p3 * q14;
+    Aout[xo + 3] = p0 * q3 + p1 * q7 + p2 * q11 + p3 * q15;
+    bout[yo + 1] = b2[y2 + 1]! + p4 * w0 + p5 * w1 + p6 * w2 + p7 * w3;
+    Aout[xo + 4] = p4 * q0 + p5 * q4 + p6 * q8 + p7 * q12;
+    Aout[xo + 5] = p4 * q1 + p5 * q5 + p6 * q9 + p7 * q13;
+    Aout[xo + 6] = p4 * q2 + p5 * q6 + p6 * q10 + p7 * q14;
+    Aout[xo + 7] = p4 * q3 + p5 * q7 + p6 * q11 + p7 * q15;
+    bout[yo + 2] = b2[y2 + 2]! + p8 * w0 + p9 * w1 + p10 * w2 + p11 * w3;
+    Aout[xo + 8] = p8 * q0 + p9 * q4 + p10 * q8 + p11 * q12;
+    Aout[xo + 9] = p8 * q1 + p9 * q5 + p10 * q9 + p11 * q13;
+    Aout[xo + 10] = p8 * q2 + p9 * q6 + p10 * q10 + p11 * q14;
+    Aout[xo + 11] = p8 * q3 + p9 * q7 + p10 * q11 + p11 * q15;
+    bout[yo + 3] = b2[y2 + 3]! + p12 * w0 + p13 * w1 + p14 * w2 + p15 * w3;
+    Aout[xo + 12] = p12 * q0 + p13 * q4 + p14 * q8 + p15 * q12;
+    Aout[xo + 13] = p12 * q1 + p13 * q5 + p14 * q9 + p15 * q13;
+    Aout[xo + 14] = p12 * q2 + p13 * q6 + p14 * q10 + p15 * q14;
+    Aout[xo + 15] = p12 * q3 + p13 * q7 + p14 * q11 + p15 * q15;
   }
 }
 

@@ -70,6 +70,30 @@ describe('block-diagonal recurrences', () => {
     expect(Array.from(A)).toEqual([3, 4, 1, 2]);
     expect(Array.from(b)).toEqual([5 + 1, 6 + 1]);
   });
+  it.each([1, 2, 3, 4, 5])('composeAffine equals the plain block products for d = %i, several blocks, offsets', (d) => {
+    const n = 3;
+    const r = (i: number) => Math.sin(1.3 * i + d);
+    const len = 2 + n * d * d;
+    const A1 = Float64Array.from({ length: len }, (_, i) => r(i));
+    const A2 = Float64Array.from({ length: len }, (_, i) => r(i + 100));
+    const b1 = Float64Array.from({ length: 1 + n * d }, (_, i) => r(i + 200));
+    const b2 = Float64Array.from({ length: 3 + n * d }, (_, i) => r(i + 300));
+    const A = new Float64Array(1 + n * d * d);
+    const b = new Float64Array(n * d);
+    composeAffine(n, d, A2, 2, b2, 3, A1, 2, b1, 1, A, 1, b, 0);
+    for (let j = 0; j < n; j++) {
+      for (let row = 0; row < d; row++) {
+        let sb = b2[3 + j * d + row]!;
+        for (let k = 0; k < d; k++) sb += A2[2 + j * d * d + row * d + k]! * b1[1 + j * d + k]!;
+        expect(b[j * d + row]).toBeCloseTo(sb, 12);
+        for (let c = 0; c < d; c++) {
+          let sa = 0;
+          for (let k = 0; k < d; k++) sa += A2[2 + j * d * d + row * d + k]! * A1[2 + j * d * d + k * d + c]!;
+          expect(A[1 + j * d * d + row * d + c]).toBeCloseTo(sa, 12);
+        }
+      }
+    }
+  });
   it('leaky trace', () => {
     const t = Float32Array.from([1, 2]);
     leakyTrace(t, 0.5, Float32Array.from([1, 0]));

@@ -1,0 +1,56 @@
+// How much of the cue evidence a network (as initialised) still shows during the recall window:
+// a ridge-regression read-out of the per-neuron recall spike counts, fitted on 3/4 of the samples and
+// tested on the rest. Used to choose neuron initialisations for the long-delay task before training.
+// Usage: node src/probe.mjs '{"delay":1000,"tauW":[1000,4000],"adaptA":[0,0.1],"adaptB":[1,2],...}'
+import { createNetwork, forwardSequence, registerCell } from '@snn/core';
+import { cueAccumulationSource } from '@snn/datasets';
+import { brf } from '@snn/brf';
+import { seAdlif } from '@snn/se-adlif';
+
+registerCell(brf);
+registerCell(seAdlif);
+const cfg = { cell: 'se-adlif', hidden: 64, delay: 1000, samples: 256, inputScale: 40, recurrentScale: 0.5, seed: 1,
+  tauW: null, tauU: null, adaptA: null, adaptB: null, omega: null, bOffset: null, cellOptions: {}, ...JSON.parse(process.argv[2] ?? '{}') };
+const src = cueAccumulationSource({ seed: cfg.seed, size: cfg.samples, delay: cfg.delay });
+const T = src.steps;
+const net = createNetwork(
+  { inputs: src.inputs, outputs: src.classes, layers: [{ cell: cfg.cell, neurons: cfg.hidden, cellOptions: cfg.cell === 'se-adlif' ? { clamp: false, ...cfg.cellOptions } : cfg.cellOptions }], readout: { kappa: 0.9 } },
+  { seed: cfg.seed, init: { inputScale: cfg.inputScale, recurrentScale: cfg.recurrentScale } },
+);
+let rng = cfg.seed * 9301 + 49297;
+const rand = () => ((rng = (rng * 9301 + 49297) % 233280) / 233280);
+const params = Object.fromEntries(net.parameters().map((p) => [p.name, p]));
+const reinit = (name, range, f) => { if (range) { const p = params[name]; for (let i = 0; i < p.data.length; i++) p.data[i] = f(range[0] + (range[1] - range[0]) * rand()); } };
+reinit('beta', cfg.tauW, (tau) => Math.exp(-1 / tau));
+reinit('alpha', cfg.tauU, (tau) => Math.exp(-1 / tau));
+reinit('adapt_a', cfg.adaptA, (x) => x);
+reinit('adapt_b', cfg.adaptB, (x) => x);
+reinit('omega', cfg.omega, (x) => x);
+reinit('b_offset', cfg.bOffset, (x) => x);
+net.markUpdated();
+const H = cfg.hidden;
+const feats = [];
+const labels = [];
+let cueRate = 0, recallRate = 0;
+for (const b of src.batches(64)) {
+  const r = forwardSequence(net, { x: b.x, batch: b.size, steps: T, targets: b.labels, lossMask: src.lossMask }, { recordOutputs: true });
+  const z = r.outputs[0];
+  for (let bi = 0; bi < b.size; bi++) {
+    const f = new Float64Array(H + 1);
+    f[H] = 1;
+    for (let t = T - 150; t < T; t++) for (let h = 0; h < H; h++) f[h] += z[(bi * T + t) * H + h];
+    for (let t = 0; t < 1050; t++) for (let h = 0; h < H; h++) cueRate += z[(bi * T + t) * H + h];
+    for (let h = 0; h < H; h++) recallRate += f[h];
+    feats.push(f);
+    labels.push(b.labels[bi] === 1 ? 1 : -1);
+  }
+}
+const n = feats.length, ntr = Math.floor((3 * n) / 4), D = H + 1;
+// ridge: (X^T X + l I) w = X^T y, solved by Gaussian elimination
+const A = Array.from({ length: D }, () => new Float64Array(D + 1));
+for (let s = 0; s < ntr; s++) for (let i = 0; i < D; i++) { A[i][D] += feats[s][i] * labels[s]; for (let j = 0; j < D; j++) A[i][j] += feats[s][i] * feats[s][j]; }
+for (let i = 0; i < D; i++) A[i][i] += 1;
+for (let i = 0; i < D; i++) { let p = i; for (let r = i + 1; r < D; r++) if (Math.abs(A[r][i]) > Math.abs(A[p][i])) p = r; [A[i], A[p]] = [A[p], A[i]]; for (let r = 0; r < D; r++) if (r !== i) { const f = A[r][i] / A[i][i]; for (let c = i; c <= D; c++) A[r][c] -= f * A[i][c]; } }
+const w = A.map((row, i) => row[D] / row[i]);
+const acc = (from, to) => { let c = 0; for (let s = from; s < to; s++) { let y = 0; for (let i = 0; i < D; i++) y += w[i] * feats[s][i]; if (Math.sign(y) === labels[s]) c++; } return (100 * c) / (to - from); };
+console.log(JSON.stringify({ train: acc(0, ntr).toFixed(1), test: acc(ntr, n).toFixed(1), cueRate: (cueRate / (n * 1050 * H)).toFixed(4), recallRate: (recallRate / (n * 150 * H)).toFixed(4) }), JSON.stringify(process.argv[2] ?? '{}'));
