@@ -101,9 +101,15 @@ const sweepRates = {
 // Chosen from results/tbptt1-sweep.jsonl (best final test accuracy on seed 1 per optimizer).
 const chosenRates = { adam: 3e-4, 'sgd-m0': 3e-1, 'sgd-m0.5': 1e-1, 'sgd-m0.9': 3e-3 };
 
+/** The same comparisons with a 3-4x larger budget (more epochs), where the short runs had not converged. */
+const addingLong = { ...adding, base: { ...adding.base, epochs: 18 } };
+const morseLong = { ...morse, base: { ...morse.base, epochs: 16 } };
+
 const suites = {
   adding,
   morse,
+  'adding-long': addingLong,
+  'morse-long': morseLong,
   'tbptt1-sweep': {
     base: tbptt1Base,
     methods: Object.fromEntries(

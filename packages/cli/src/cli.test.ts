@@ -68,6 +68,19 @@ describe('snn train', () => {
     expect(metrics).toHaveLength(2);
     expect(metrics[1].test_accuracy).toBeGreaterThanOrEqual(0);
   });
+  it('takes the initialisation scales and the clip norm; BRF gets scales at which it spikes', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'snn-train-'));
+    const a = await snn('train', '--epochs', '1', '--hidden', '8', '--out', out, '--dataset-options', '{"samplesPerClass": 4}', '--input-scale', '5',
+      '--recurrent-scale', '0', '--clip', '0', '--no-progress');
+    expect(a.code).toBe(0);
+    const brfOut = mkdtempSync(join(tmpdir(), 'snn-train-'));
+    const b = await snn('train', '--epochs', '1', '--hidden', '8', '--cell', 'brf', '--out', brfOut, '--dataset-options', '{"samplesPerClass": 4}', '--no-progress');
+    expect(b.code).toBe(0);
+    const config = (dir: string) => JSON.parse(readFileSync(join(dir, readdirSync(dir)[0]!, 'config.json'), 'utf8')) as Record<string, unknown>;
+    expect(config(out)).toMatchObject({ inputScale: 5, recurrentScale: 0, clipNorm: 0 });
+    expect(config(brfOut)).toMatchObject({ inputScale: 100, recurrentScale: 50, clipNorm: 10 });
+    expect((await snn('train', '--input-scale', '-1')).code).not.toBe(0);
+  });
   it('names an unknown rule and what is available', async () => {
     const { code } = await snn('train', '--rule', 'nope', '--epochs', '1');
     expect(code).toBe(2);

@@ -21,6 +21,13 @@ const positiveNumber = (name: string) => (value: string) => {
   if (!(n > 0) || !Number.isFinite(n)) throw new CommanderArgumentError(`${name} must be a positive number, got "${value}"`);
   return n;
 };
+const nonNegativeNumber = (name: string) => (value: string) => {
+  const n = Number(value);
+  if (!(n >= 0) || !Number.isFinite(n)) throw new CommanderArgumentError(`${name} must be a number >= 0, got "${value}"`);
+  return n;
+};
+/** BRF integrates dt * I with dt = 0.01: at the LIF scales its neurons never reach threshold. */
+const brfInitScales = { inputScale: 100, recurrentScale: 50 };
 const fraction = (name: string) => (value: string) => {
   const n = Number(value);
   if (!(n >= 0 && n <= 1)) throw new CommanderArgumentError(`${name} must be in [0, 1], got "${value}"`);
@@ -76,6 +83,9 @@ export function buildProgram(out: (line: string) => void = (l) => process.stdout
     .option('--seed <n>', 'seed of data, initialisation and shuffling', positiveInt('--seed'), defaultTrainConfig.seed)
     .option('--kappa <k>', 'readout leak', fraction('--kappa'), defaultTrainConfig.kappa)
     .option('--loss-window <f>', 'fraction of the last steps whose loss counts', fraction('--loss-window'), defaultTrainConfig.lossWindow)
+    .option('--input-scale <s>', `W_in ~ N(0, (s / sqrt(fan-in))^2) (default: ${defaultTrainConfig.inputScale}; BRF ${brfInitScales.inputScale}, since it integrates dt * I with dt = 0.01)`, positiveNumber('--input-scale'))
+    .option('--recurrent-scale <s>', `W_rec ~ N(0, (s / sqrt(H))^2) (default: ${defaultTrainConfig.recurrentScale}; BRF ${brfInitScales.recurrentScale})`, nonNegativeNumber('--recurrent-scale'))
+    .option('--clip <norm>', 'clip the global gradient norm at this value (0: no clipping)', nonNegativeNumber('--clip'), defaultTrainConfig.clipNorm)
     .option('--dtype <dtype>', 'f32 or f64', dtypeOption, defaultTrainConfig.dtype)
     .option('--out <dir>', 'parent folder of the run folder', defaultTrainConfig.outDir)
     .option('--no-progress', 'no progress bar')
@@ -99,6 +109,9 @@ export function buildProgram(out: (line: string) => void = (l) => process.stdout
         seed: opts.seed,
         kappa: opts.kappa,
         lossWindow: opts.lossWindow,
+        inputScale: opts.inputScale ?? (opts.cell === 'brf' ? brfInitScales.inputScale : defaultTrainConfig.inputScale),
+        recurrentScale: opts.recurrentScale ?? (opts.cell === 'brf' ? brfInitScales.recurrentScale : defaultTrainConfig.recurrentScale),
+        clipNorm: opts.clip,
         dtype: opts.dtype,
         outDir: opts.out,
       };
