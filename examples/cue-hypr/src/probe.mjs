@@ -10,8 +10,10 @@ import { seAdlif } from '@snn/se-adlif';
 registerCell(brf);
 registerCell(seAdlif);
 const cfg = { cell: 'se-adlif', hidden: 64, delay: 1000, samples: 256, inputScale: 40, recurrentScale: 0.5, seed: 1,
-  tauW: null, tauU: null, adaptA: null, adaptB: null, omega: null, bOffset: null, cellOptions: {}, ...JSON.parse(process.argv[2] ?? '{}') };
-const src = cueAccumulationSource({ seed: cfg.seed, size: cfg.samples, delay: cfg.delay });
+  tauW: null, tauU: null, adaptA: null, adaptB: null, omega: null, bOffset: null, cellOptions: {}, task: {}, ...JSON.parse(process.argv[2] ?? '{}') };
+const src = cueAccumulationSource({ ...cfg.task, seed: cfg.seed, size: cfg.samples, delay: cfg.delay });
+const cueEnd = (cfg.task.cues ?? 7) * (cfg.task.period ?? 150);
+const recall = cfg.task.recallSteps ?? 150;
 const T = src.steps;
 const net = createNetwork(
   { inputs: src.inputs, outputs: src.classes, layers: [{ cell: cfg.cell, neurons: cfg.hidden, cellOptions: cfg.cell === 'se-adlif' ? { clamp: false, ...cfg.cellOptions } : cfg.cellOptions }], readout: { kappa: 0.9 } },
@@ -38,8 +40,8 @@ for (const b of src.batches(64)) {
   for (let bi = 0; bi < b.size; bi++) {
     const f = new Float64Array(H + 1);
     f[H] = 1;
-    for (let t = T - 150; t < T; t++) for (let h = 0; h < H; h++) f[h] += z[(bi * T + t) * H + h];
-    for (let t = 0; t < 1050; t++) for (let h = 0; h < H; h++) cueRate += z[(bi * T + t) * H + h];
+    for (let t = T - recall; t < T; t++) for (let h = 0; h < H; h++) f[h] += z[(bi * T + t) * H + h];
+    for (let t = 0; t < cueEnd; t++) for (let h = 0; h < H; h++) cueRate += z[(bi * T + t) * H + h];
     for (let h = 0; h < H; h++) recallRate += f[h];
     feats.push(f);
     labels.push(b.labels[bi] === 1 ? 1 : -1);
@@ -53,4 +55,4 @@ for (let i = 0; i < D; i++) A[i][i] += 1;
 for (let i = 0; i < D; i++) { let p = i; for (let r = i + 1; r < D; r++) if (Math.abs(A[r][i]) > Math.abs(A[p][i])) p = r; [A[i], A[p]] = [A[p], A[i]]; for (let r = 0; r < D; r++) if (r !== i) { const f = A[r][i] / A[i][i]; for (let c = i; c <= D; c++) A[r][c] -= f * A[i][c]; } }
 const w = A.map((row, i) => row[D] / row[i]);
 const acc = (from, to) => { let c = 0; for (let s = from; s < to; s++) { let y = 0; for (let i = 0; i < D; i++) y += w[i] * feats[s][i]; if (Math.sign(y) === labels[s]) c++; } return (100 * c) / (to - from); };
-console.log(JSON.stringify({ train: acc(0, ntr).toFixed(1), test: acc(ntr, n).toFixed(1), cueRate: (cueRate / (n * 1050 * H)).toFixed(4), recallRate: (recallRate / (n * 150 * H)).toFixed(4) }), JSON.stringify(process.argv[2] ?? '{}'));
+console.log(JSON.stringify({ train: acc(0, ntr).toFixed(1), test: acc(ntr, n).toFixed(1), cueRate: (cueRate / (n * cueEnd * H)).toFixed(4), recallRate: (recallRate / (n * recall * H)).toFixed(4) }), JSON.stringify(process.argv[2] ?? '{}'));

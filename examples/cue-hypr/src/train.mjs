@@ -18,6 +18,9 @@ const cfg = {
   adaptA: null, adaptB: null, // [lo, hi]: SE-adLIF adaptation couplings (adaptA 0: purely spike-triggered adaptation)
   omega: null, bOffset: null, // [lo, hi]: BRF re-initialisation ranges
   maxBatches: Infinity, target: 95,
+  // Extra cue-task options (@snn/datasets CueOptions), e.g. the official HYPR variant (algorithms.md 14.1):
+  // {"cues":1,"cueSteps":20,"period":20,"recallSteps":20,"rate":0.6,"noiseRate":0,"pDominant":1,"inputs":20}
+  task: {},
   lrEnd: null, // cosine decay of the learning rate from lr to lrEnd over the epochs (null: constant)
   // Clamp ranges applied after every optimizer step (the reference SE-adLIF code clamps to its init ranges;
   // without a clamp a decay can leave [0, 1) and the run diverges). Time constants in steps.
@@ -26,8 +29,9 @@ const cfg = {
 };
 console.log('config', JSON.stringify(cfg));
 
-const train = cueAccumulationSource({ seed: cfg.seed, size: cfg.trainSize, delay: cfg.delay });
-const test = cueAccumulationSource({ seed: cfg.seed + 1000, size: cfg.testSize, delay: cfg.delay });
+const train = cueAccumulationSource({ ...cfg.task, seed: cfg.seed, size: cfg.trainSize, delay: cfg.delay });
+const test = cueAccumulationSource({ ...cfg.task, seed: cfg.seed + 1000, size: cfg.testSize, delay: cfg.delay });
+const cueEnd = (cfg.task.cues ?? 7) * (cfg.task.period ?? 150);
 const T = train.steps;
 const lossMask = train.lossMask;
 console.log(`T = ${T} steps, loss on last ${lossMask.reduce((a, b) => a + b, 0)} steps`);
@@ -78,7 +82,7 @@ function evaluate() {
   for (const b of test.batches(64)) {
     const r = forwardSequence(network, { x: b.x, batch: b.size, steps: T, targets: b.labels, lossMask }, { recordOutputs: first });
     if (first) {
-      const z = r.outputs[0], H = cfg.hidden, cueEnd = 1050;
+      const z = r.outputs[0], H = cfg.hidden;
       let a = 0, d = 0;
       for (let bi = 0; bi < b.size; bi++) for (let t = 0; t < T; t++) for (let h = 0; h < H; h++) { const v = z[(bi * T + t) * H + h]; if (t < cueEnd) a += v; else d += v; }
       lastRate = `rate/step cue ${(a / (b.size * cueEnd * H)).toFixed(4)} after ${(d / (b.size * (T - cueEnd) * H)).toFixed(4)}`;
