@@ -21,6 +21,9 @@ const cfg = {
   // Extra cue-task options (@snn/datasets CueOptions), e.g. the official HYPR variant (algorithms.md 14.1):
   // {"cues":1,"cueSteps":20,"period":20,"recallSteps":20,"rate":0.6,"noiseRate":0,"pDominant":1,"inputs":20}
   task: {},
+  // Curriculum: [[delay, epochs], ...] trained first, shortest delay first; then cfg.delay for cfg.epochs
+  // (stopping at cfg.target test accuracy on cfg.delay). Memory and gradient do not depend on the delay.
+  curriculum: [],
   lrEnd: null, // cosine decay of the learning rate from lr to lrEnd over the epochs (null: constant)
   // Clamp ranges applied after every optimizer step (the reference SE-adLIF code clamps to its init ranges;
   // without a clamp a decay can leave [0, 1) and the run diverges). Time constants in steps.
@@ -29,11 +32,14 @@ const cfg = {
 };
 console.log('config', JSON.stringify(cfg));
 
-const train = cueAccumulationSource({ ...cfg.task, seed: cfg.seed, size: cfg.trainSize, delay: cfg.delay });
-const test = cueAccumulationSource({ ...cfg.task, seed: cfg.seed + 1000, size: cfg.testSize, delay: cfg.delay });
+const sources = (delay) => ({
+  train: cueAccumulationSource({ ...cfg.task, seed: cfg.seed, size: cfg.trainSize, delay }),
+  test: cueAccumulationSource({ ...cfg.task, seed: cfg.seed + 1000, size: cfg.testSize, delay }),
+});
+let { train, test } = sources(cfg.delay);
 const cueEnd = (cfg.task.cues ?? 7) * (cfg.task.period ?? 150);
-const T = train.steps;
-const lossMask = train.lossMask;
+let T = train.steps;
+let lossMask = train.lossMask;
 console.log(`T = ${T} steps, loss on last ${lossMask.reduce((a, b) => a + b, 0)} steps`);
 
 const network = createNetwork(
@@ -95,18 +101,31 @@ function evaluate() {
 
 const t0 = Date.now();
 let sequences = 0, updates = 0;
-for (let epoch = 1; epoch <= cfg.epochs; epoch++) {
-  if (cfg.lrEnd !== null) adam.learningRate = cfg.lrEnd + 0.5 * (cfg.lr - cfg.lrEnd) * (1 + Math.cos((Math.PI * (epoch - 1)) / Math.max(1, cfg.epochs - 1)));
-  let lossSum = 0, n = 0, trainCorrect = 0, k = 0;
-  for (const b of train.batches(cfg.batch, { shuffle: true, seed: cfg.seed * 1000 + epoch })) {
-    if (k++ >= cfg.maxBatches) break;
-    const r = streamBatch(network, learner, { x: b.x, batch: b.size, steps: T, targets: b.labels, lossMask });
-    lossSum += r.loss; n++; sequences += b.size; updates++;
-    if (r.predictions) r.predictions.forEach((p, i) => (trainCorrect += p === b.labels[i] ? 1 : 0));
-    if (epoch === 1 && k <= 2) console.log(`  batch ${k}: loss ${r.loss.toFixed(4)}  ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+const stages = [...cfg.curriculum.map(([delay, epochs]) => ({ delay, epochs })), { delay: cfg.delay, epochs: cfg.epochs }];
+const totalEpochs = stages.reduce((a, st) => a + st.epochs, 0);
+let globalEpoch = 0;
+let best = 0;
+for (const [si, stage] of stages.entries()) {
+  ({ train, test } = sources(stage.delay));
+  T = train.steps;
+  lossMask = train.lossMask;
+  const final = si === stages.length - 1;
+  console.log(`stage ${si + 1}/${stages.length}: delay ${stage.delay}, T = ${T}, ${stage.epochs} epochs${final ? ' (target)' : ''}`);
+  for (let epoch = 1; epoch <= stage.epochs; epoch++) {
+    globalEpoch++;
+    if (cfg.lrEnd !== null) adam.learningRate = cfg.lrEnd + 0.5 * (cfg.lr - cfg.lrEnd) * (1 + Math.cos((Math.PI * (globalEpoch - 1)) / Math.max(1, totalEpochs - 1)));
+    let lossSum = 0, n = 0, k = 0;
+    for (const b of train.batches(cfg.batch, { shuffle: true, seed: cfg.seed * 1000 + globalEpoch })) {
+      if (k++ >= cfg.maxBatches) break;
+      const r = streamBatch(network, learner, { x: b.x, batch: b.size, steps: T, targets: b.labels, lossMask });
+      lossSum += r.loss; n++; sequences += b.size; updates++;
+      if (globalEpoch === 1 && k <= 2) console.log(`  batch ${k}: loss ${r.loss.toFixed(4)}  ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    }
+    const acc = evaluate();
+    const s = (Date.now() - t0) / 1000;
+    console.log(`epoch ${globalEpoch} (delay ${stage.delay}): lr ${adam.learningRate.toExponential(2)}, train loss ${(lossSum / n).toFixed(4)}, test acc ${acc.toFixed(1)}%, ${sequences} seqs, ${updates} updates, ${s.toFixed(0)} s, ${lastRate}`);
+    if (final) best = Math.max(best, acc);
+    if (final && acc >= cfg.target) { console.log(`reached ${cfg.target}% at delay ${stage.delay} (T = ${T})`); break; }
   }
-  const acc = evaluate();
-  const s = (Date.now() - t0) / 1000;
-  console.log(`epoch ${epoch}: lr ${adam.learningRate.toExponential(2)}, train loss ${(lossSum / n).toFixed(4)}, test acc ${acc.toFixed(1)}%, ${sequences} seqs, ${updates} updates, ${sequences * T} steps, ${s.toFixed(0)} s, ${lastRate}`);
-  if (acc >= cfg.target) { console.log(`reached ${cfg.target}%`); break; }
 }
+console.log(`best test accuracy at delay ${cfg.delay}: ${best.toFixed(1)}% (${cfg.testSize} test sequences), ${((Date.now() - t0) / 1000).toFixed(0)} s, ${updates} updates`);
