@@ -21,7 +21,8 @@ const cfg = {
   // Extra cue-task options (@snn/datasets CueOptions), e.g. the official HYPR variant (algorithms.md 14.1):
   // {"cues":1,"cueSteps":20,"period":20,"recallSteps":20,"rate":0.6,"noiseRate":0,"pDominant":1,"inputs":20}
   task: {},
-  // Curriculum: [[delay, epochs], ...] trained first, shortest delay first; then cfg.delay for cfg.epochs
+  // Curriculum: [[delay, epochs, taskOverrides?], ...] trained first (e.g. shorter delays, or {"pDominant": 1}:
+  // every cue on the same side); then cfg.delay with cfg.task for cfg.epochs
   // (stopping at cfg.target test accuracy on cfg.delay). Memory and gradient do not depend on the delay.
   curriculum: [],
   lrEnd: null, // cosine decay of the learning rate from lr to lrEnd over the epochs (null: constant)
@@ -32,9 +33,9 @@ const cfg = {
 };
 console.log('config', JSON.stringify(cfg));
 
-const sources = (delay) => ({
-  train: cueAccumulationSource({ ...cfg.task, seed: cfg.seed, size: cfg.trainSize, delay }),
-  test: cueAccumulationSource({ ...cfg.task, seed: cfg.seed + 1000, size: cfg.testSize, delay }),
+const sources = (delay, overrides = {}) => ({
+  train: cueAccumulationSource({ ...cfg.task, ...overrides, seed: cfg.seed, size: cfg.trainSize, delay }),
+  test: cueAccumulationSource({ ...cfg.task, ...overrides, seed: cfg.seed + 1000, size: cfg.testSize, delay }),
 });
 let { train, test } = sources(cfg.delay);
 const cueEnd = (cfg.task.cues ?? 7) * (cfg.task.period ?? 150);
@@ -101,16 +102,16 @@ function evaluate() {
 
 const t0 = Date.now();
 let sequences = 0, updates = 0;
-const stages = [...cfg.curriculum.map(([delay, epochs]) => ({ delay, epochs })), { delay: cfg.delay, epochs: cfg.epochs }];
+const stages = [...cfg.curriculum.map(([delay, epochs, overrides]) => ({ delay, epochs, overrides: overrides ?? {} })), { delay: cfg.delay, epochs: cfg.epochs, overrides: {} }];
 const totalEpochs = stages.reduce((a, st) => a + st.epochs, 0);
 let globalEpoch = 0;
 let best = 0;
 for (const [si, stage] of stages.entries()) {
-  ({ train, test } = sources(stage.delay));
+  ({ train, test } = sources(stage.delay, stage.overrides));
   T = train.steps;
   lossMask = train.lossMask;
   const final = si === stages.length - 1;
-  console.log(`stage ${si + 1}/${stages.length}: delay ${stage.delay}, T = ${T}, ${stage.epochs} epochs${final ? ' (target)' : ''}`);
+  console.log(`stage ${si + 1}/${stages.length}: delay ${stage.delay}${Object.keys(stage.overrides).length ? ` ${JSON.stringify(stage.overrides)}` : ''}, T = ${T}, ${stage.epochs} epochs${final ? ' (target)' : ''}`);
   for (let epoch = 1; epoch <= stage.epochs; epoch++) {
     globalEpoch++;
     if (cfg.lrEnd !== null) adam.learningRate = cfg.lrEnd + 0.5 * (cfg.lr - cfg.lrEnd) * (1 + Math.cos((Math.PI * (globalEpoch - 1)) / Math.max(1, totalEpochs - 1)));

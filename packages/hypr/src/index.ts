@@ -1,14 +1,16 @@
 /**
  * @snn/hypr: HYPR (HYbrid PRopagation, Baronig et al., arXiv 2506.14464) for any @snn cell with
- * per-neuron Jacobians, single recurrent layer. Computes the e-prop gradient (W_rec y_{t-1} cut, every
- * neuron-internal path and the readout leak kept) for every segment length lambda:
- * - S-stage: run lambda steps forward, caching the per-neuron blocks (J, D, C, CI, P, CP), the
- *   presynaptic values and the immediate learning signal W_out^T dl/do;
- * - P-stage: fold the readout leak into each neuron as an extra state f_t = kappa f_{t-1} + y_t
- *   (reference/algorithms.md 6.5), run one (reverse) associative scan over the segment that yields both
- *   the in-segment credit q_t (q_t = Lambda_t + J_{t+1}^T q_{t+1}) and the Jacobian products
- *   Phi_t = J_end ... J_{t+1}, then accumulate the segment gradient with one GEMM over (batch x time)
- *   and push the eligibility to the segment end with one GEMM per batch element.
+ * per-neuron Jacobians, on one recurrent layer or a stack. Computes the e-prop gradient (W_rec y_{t-1}
+ * cut, every neuron-internal path and the readout leak kept; lower layers of a stack get the immediate
+ * spatial learning signal) for every segment length lambda:
+ * - S-stage: run lambda steps forward, caching per layer the per-neuron blocks (J, D, C, CI, P, CP), the
+ *   presynaptic values and the layer's immediate learning signal;
+ * - P-stage, per layer: fold the readout leak into each neuron as an extra state f_t = kappa f_{t-1} + y_t
+ *   (reference/algorithms.md 6.5; kappa 0 below the top layer), run one reverse scan over the segment
+ *   that yields both the in-segment credit q_t (q_t = Lambda_t + J_{t+1}^T q_{t+1}) and the Jacobian
+ *   products Phi_t = J_end ... J_{t+1}; contract the carried-in eligibility with q_0 and push it through
+ *   Phi_0 (one SIMD pass); then the segment gradient and the segment-end eligibility are products with
+ *   the presynaptic values: event-driven for spikes, GEMMs for dense values.
  * Memory: the eligibility (O(n m d) per batch element) plus one segment's cache, independent of T.
  */
 import type { Gradients, GradientSink, LearnerStats, LearnerV1, RealArray, RuleDefinition, StepInput } from '@snn/protocol';
