@@ -97,6 +97,19 @@ describe('snn bench hypr', () => {
     expect(lines[1]).toMatch(/^lif\s+hypr l=1 .*e-prop\/HYPR\s+\d+\.\dx\s+S-stage \d+\.\d+, scan .*carry-in .*products/);
     expect(lines[5]).toMatch(/^brf\s+hypr l=4 /);
   });
+  it('says what is wrong with a bad lambda list or cell', async () => {
+    const stderr: string[] = [];
+    const write = process.stderr.write.bind(process.stderr);
+    process.stderr.write = ((chunk: string) => (stderr.push(String(chunk)), true)) as typeof process.stderr.write;
+    try {
+      expect((await snn('bench', 'hypr', '--lambdas', '8,0')).code).toBe(2);
+      expect((await snn('bench', 'hypr', '--cells', 'nope', '--lambdas', '2', '--steps', '2', '--eprop-steps', '1', '--hidden', '2', '--inputs', '2', '--batch', '1')).code).toBe(2);
+    } finally {
+      process.stderr.write = write;
+    }
+    expect(stderr.join('')).toMatch(/--lambdas.*positive integers, got "8,0"/);
+    expect(stderr.join('')).toMatch(/unknown cell "nope"/);
+  });
   it('--json gives one record per line with the ratio', async () => {
     const { lines } = await snn('bench', 'hypr', '--json', '--cells', 'lif', '--inputs', '8', '--hidden', '4', '--outputs', '2', '--batch', '1',
       '--steps', '8', '--eprop-steps', '2', '--lambdas', '8');

@@ -1,7 +1,7 @@
 import { Command, InvalidArgumentError as CommanderArgumentError, Option } from 'commander';
 import { SingleBar, Presets } from 'cli-progress';
 import { parseDType } from '@snn/core';
-import { SnnError } from '@snn/errors';
+import { InvalidArgumentError, SnnError } from '@snn/errors';
 import { benchmarkGemm } from '@snn/tensor';
 import { spawnSync } from 'node:child_process';
 import { benchSpikeLoader } from '@snn/datasets';
@@ -16,6 +16,13 @@ const positiveInt = (name: string) => (value: string) => {
   if (!Number.isInteger(n) || n < 1) throw new CommanderArgumentError(`${name} must be a positive integer, got "${value}"`);
   return n;
 };
+/** A comma-separated list of positive integers (checked inside an action, so a typed error that prints). */
+const positiveIntList = (name: string, value: unknown): number[] =>
+  String(value).split(',').map((s) => {
+    const n = Number(s.trim());
+    if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(name, `must be a comma-separated list of positive integers, got "${String(value)}"`);
+    return n;
+  });
 const positiveNumber = (name: string) => (value: string) => {
   const n = Number(value);
   if (!(n > 0) || !Number.isFinite(n)) throw new CommanderArgumentError(`${name} must be a positive number, got "${value}"`);
@@ -180,7 +187,7 @@ export function buildProgram(out: (line: string) => void = (l) => process.stdout
       out(opts.json ? JSON.stringify(r) : formatBench(r));
     });
   const gemmAction = async (opts: Record<string, any>) => {
-    const sizes = String(opts.sizes).split(',').map((s) => positiveInt('--sizes')(s.trim()));
+    const sizes = positiveIntList('--sizes', opts.sizes);
     const rows = await benchmarkGemm({ sizes });
     for (const r of rows) {
       out(opts.json ? JSON.stringify({ name: `gemm-${r.backend}-${r.size}`, ...r }) : `gemm ${r.backend.padEnd(26)} n=${String(r.size).padStart(4)}  ${r.gflops.toFixed(2)} GFLOP/s  ${r.msPerCall.toFixed(2)} ms`);
@@ -209,7 +216,7 @@ export function buildProgram(out: (line: string) => void = (l) => process.stdout
     .option('--rate <p>', 'input spike probability per step', fraction('--rate'), defaultHyprSpeed.inputRate)
     .option('--input-scale <s>', 'input weight scale (default: per cell, for a few % hidden spikes)', positiveNumber('--input-scale'))
     .action((opts: Record<string, any>) => {
-      const lambdas = String(opts.lambdas).split(',').map((s) => positiveInt('--lambdas')(s.trim()));
+      const lambdas = positiveIntList('--lambdas', opts.lambdas);
       for (const cell of String(opts.cells).split(',').map((s) => s.trim())) {
         const rows = benchHyprSpeed({ cell, inputs: opts.inputs, hidden: opts.hidden, outputs: opts.outputs, batch: opts.batch, steps: opts.steps, epropSteps: opts.epropSteps, lambdas, inputRate: opts.rate, inputScale: opts.inputScale });
         for (const r of rows) {
@@ -259,7 +266,7 @@ export function buildProgram(out: (line: string) => void = (l) => process.stdout
     .action((opts: Record<string, any>) => {
       const passOn = ['--cell', opts.cell, '--inputs', opts.inputs, '--hidden', opts.hidden, '--outputs', opts.outputs, '--batch', opts.batch, '--rate', opts.rate, '--lambda', opts.lambda].map(String);
       for (const rule of String(opts.rules).split(',')) {
-        for (const steps of String(opts.steps).split(',').map((s) => positiveInt('--steps')(s.trim()))) {
+        for (const steps of positiveIntList('--steps', opts.steps)) {
           const child = spawnSync(process.execPath, [process.argv[1]!, 'bench', 'memory-one', '--rule', rule, '--steps', String(steps), ...passOn], { encoding: 'utf8', maxBuffer: 1 << 20 });
           if (child.status !== 0) {
             out(opts.json ? JSON.stringify({ name: `memory-${rule}-T${steps}`, error: (child.stderr || '').trim().split('\n').pop() }) : `${rule} T=${steps}: failed (${(child.stderr || '').trim().split('\n').pop()})`);
