@@ -5,13 +5,19 @@ import { cueAccumulationSource } from '@snn/datasets';
 import { brf } from '@snn/brf';
 import { seAdlif } from '@snn/se-adlif';
 import { hypr } from '@snn/hypr';
+import { bptt } from '@snn/bptt';
+import { eprop } from '@snn/eprop';
 
 registerCell(brf);
 registerCell(seAdlif);
 registerRule(hypr);
+registerRule(bptt);
+registerRule(eprop);
 
 const cfg = {
   cell: 'se-adlif', hidden: 64, delay: 1000, trainSize: 512, testSize: 128, epochs: 10, batch: 32, lr: 5e-3, maxNorm: 10,
+  rule: 'hypr', // or 'bptt' (reference), 'eprop'
+  rule: 'hypr', // or 'bptt' (reference) or 'eprop'
   lambda: 64, kappa: 0.9, inputScale: 3, recurrentScale: 0.5, seed: 1, cellOptions: {},
   tauW: null, // [lo, hi]: re-initialise SE-adLIF adaptation time constants (steps) uniformly in this range
   tauU: null, // [lo, hi]: same for the membrane
@@ -81,7 +87,7 @@ if (cfg.cell === 'se-adlif') {
   clampParam('b_offset', cfg.clampBOffset);
 }
 const adam = createAdam(network.parameters(), { learningRate: cfg.lr, maxNorm: cfg.maxNorm }, () => { for (const c of clampers) c(); network.markUpdated(); });
-const learner = createTrainingLearner('hypr', network, adam, { lambda: cfg.lambda });
+const learner = createTrainingLearner(cfg.rule, network, adam, cfg.rule === 'hypr' ? { lambda: cfg.lambda } : {});
 
 let lastRate = '';
 function evaluate() {
