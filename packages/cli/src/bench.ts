@@ -199,11 +199,10 @@ export function benchHyprSpeed(options: Partial<HyprSpeedOptions> = {}): BenchRe
   const targets = new Int32Array(o.batch);
   for (let b = 0; b < o.batch; b++) targets[b] = random.int(o.outputs);
   const input = { x: pool as Float32Array, offset: 0, rowStride: o.inputs, targets, lossWeight: 1 };
-  const stream = (learner: { step(i: typeof input): void }, steps: number, onOutput?: () => void) => {
+  const stream = (learner: { step(i: typeof input): void }, steps: number) => {
     for (let t = 0; t < steps; t++) {
       input.offset = (t % frames) * o.batch * o.inputs;
       learner.step(input);
-      onOutput?.();
     }
   };
   const shape = `${o.cell}-${o.inputs}-${o.hidden}-${o.outputs}-B${o.batch}`;

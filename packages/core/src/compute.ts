@@ -41,8 +41,7 @@ export function createTypedArrayOps(dtype: DType): ComputeOps {
     refreshMirror: () => {},
     gemm,
     gemmSparseA,
-    blockCarry: (rows, e, n, x, xOffset, ldx, grad, gradOffset, ldg, m, mOffset, q, qOffset) =>
-      blockCarry(rows, e, n, x, xOffset, ldx, grad, gradOffset, ldg, m, mOffset, q, qOffset),
+    blockCarry,
   };
 }
 

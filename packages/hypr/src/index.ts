@@ -119,6 +119,11 @@ function allocateLayer(step: LayerStep, B: number, L: number, allocate: (n: numb
   };
 }
 
+/** Copies one step's `size` values of `src` into slot `s` of the segment cache `dst` (both may be absent). */
+function cacheStep(src: RealArray | null, dst: RealArray | null, size: number, s: number): void {
+  if (src && dst) dst.set(src.subarray(0, size), s * size);
+}
+
 /**
  * Where a HYPR learner's time went since `begin` (milliseconds): the S-stage (forward steps and
  * caching), and the P-stage split into its parts. Cheap to keep (a few clock reads per step).
@@ -184,7 +189,7 @@ export class HyprLearner implements LearnerV1 {
     let s = this.forwardStep.bytes;
     for (const x of [this.readout.ybar, this.readout.gradW, this.readout.gradB]) s += x ? x.byteLength : 0;
     for (const l of this.layers) {
-      const arrays = [l.cJ, l.cD, l.cDrec, l.cC, l.cCI, l.cCIrec, l.cP, l.cCP, l.cSignal, l.scanA, l.scanB, l.outA, l.outB, l.qd, l.v, l.epsP, l.gradP, l.tmp];
+      const arrays = [l.cJ, l.cD, l.cDrec, l.cC, l.cCI, l.cCIrec, l.cP, l.cCP, l.cSignal, l.scanA, l.scanB, l.outA, l.outB, l.qd, l.v, l.epsP, l.gradP, l.phi0, l.q0, l.tmp];
       s += arrays.reduce((a, x) => a + (x ? x.byteLength : 0), 0);
       for (const g of l.groups) s += g.pre.byteLength + g.eps.byteLength + g.gradT.byteLength + g.grad.byteLength;
     }
@@ -230,18 +235,15 @@ export class HyprLearner implements LearnerV1 {
     for (const l of this.layers) {
       const ls = l.step;
       const { H, G, d, nP } = ls;
-      const copy = (src: RealArray | null, dst: RealArray | null, size: number) => {
-        if (src && dst) dst.set(src.subarray(0, size), s * size);
-      };
-      copy(ls.J, l.cJ, B * H * d * d);
-      copy(ls.D, l.cD, B * H * d * G);
-      copy(ls.Drec, l.cDrec, B * H * d * G);
-      copy(ls.C, l.cC, B * H * d);
-      copy(ls.CI, l.cCI, B * H * G);
-      copy(ls.CIrec, l.cCIrec, B * H * G);
-      copy(ls.P, l.cP, B * H * d * nP);
-      copy(ls.CP, l.cCP, B * H * nP);
-      copy(ls.signal, l.cSignal, B * H);
+      cacheStep(ls.J, l.cJ, B * H * d * d, s);
+      cacheStep(ls.D, l.cD, B * H * d * G, s);
+      cacheStep(ls.Drec, l.cDrec, B * H * d * G, s);
+      cacheStep(ls.C, l.cC, B * H * d, s);
+      cacheStep(ls.CI, l.cCI, B * H * G, s);
+      cacheStep(ls.CIrec, l.cCIrec, B * H * G, s);
+      cacheStep(ls.P, l.cP, B * H * d * nP, s);
+      cacheStep(ls.CP, l.cCP, B * H * nP, s);
+      cacheStep(ls.signal, l.cSignal, B * H, s);
       for (const g of l.groups) ls.fillPresynaptic(g.group, g.pre.subarray(s * B * g.group.width, (s + 1) * B * g.group.width));
     }
     this.readout.step();
@@ -387,36 +389,6 @@ export class HyprLearner implements LearnerV1 {
   get stats(): LearnerStats {
     const f = this.forwardStep;
     return { steps: f.steps, loss: f.lossSum, evidence: f.evidence };
-  }
-}
-
-/** parameterPass's sweep over the cached steps, straight-line for state size 1 (augmented size 2). */
-function parameterSweep1(Ls: number, n: number, H: number, nP: number, P: RealArray, CP: RealArray, C: RealArray, phiT: RealArray, q: RealArray, epsP: RealArray, gradP: RealArray): void {
-  for (let s = 1; s <= Ls; s++) {
-    const u = Ls - s;
-    const ci = s - 1;
-    for (let nn = 0; nn < n; nn++) {
-      const j = nn % H;
-      const base = nn * 2 * nP;
-      const pb = (ci * n + nn) * 1 * nP;
-      const cb = (ci * n + nn) * 1;
-      const qo = u * n * 2 + nn * 2;
-      const Pt = u * n * 4 + nn * 4;
-      const c0 = C[cb + 0]!;
-      const q0 = q[qo + 0]!;
-      const q1 = q[qo + 1]!;
-      const f0 = phiT[Pt + 0]!;
-      const f1 = phiT[Pt + 1]!;
-      const f2 = phiT[Pt + 2]!;
-      const f3 = phiT[Pt + 3]!;
-      for (let p = 0; p < nP; p++) {
-        const x0 = P[pb + 0 * nP + p]!;
-        const x1 = CP[(ci * n + nn) * nP + p]! + c0 * x0;
-        gradP[p * H + j] = gradP[p * H + j]! + q0 * x0 + q1 * x1;
-        epsP[base + 0 * nP + p] = epsP[base + 0 * nP + p]! + f0 * x0 + f2 * x1;
-        epsP[base + 1 * nP + p] = epsP[base + 1 * nP + p]! + f1 * x0 + f3 * x1;
-      }
-    }
   }
 }
 
@@ -620,7 +592,6 @@ function parameterPass(Ls: number, B: number, H: number, d: number, nP: number, 
       gradP[p * H + j] = gradP[p * H + j]! + acc;
     }
   }
-  if (d === 1) return parameterSweep1(Ls, n, H, nP, P, CP, C, phiT, q, epsP, gradP);
   if (d === 2) return parameterSweep2(Ls, n, H, nP, P, CP, C, phiT, q, epsP, gradP);
   if (d === 3) return parameterSweep3(Ls, n, H, nP, P, CP, C, phiT, q, epsP, gradP);
   for (let s = 1; s <= Ls; s++) {

@@ -550,13 +550,16 @@ export function ger(
 // Batched per-element block maps (carry-in of forward eligibility rules)
 // ---------------------------------------------------------------------------------------------
 
+/** The new values of one element's e-vector while its old values are still read. */
+let blockCarryScratch = new Float64Array(8);
+
 /**
  * Plane-major batched e x e maps: row w of `x` holds e planes of n values,
  * X[w][c][j] = x[xOffset + w*ldx + c*n + j]; with M[r][c][j] = m[mOffset + (r*e + c)*n + j] and
  * Q[c][j] = q[qOffset + c*n + j] shared by every row, for every row w and element j:
  *   grad[gradOffset + w*ldg + j] += sum_c Q[c][j] X[w][c][j]
  *   X[w][r][j] <- sum_c M[r][c][j] X[w][c][j]            (in place)
- * `scratch` needs e entries. The reference of SimdWorkspace.blockCarry.
+ * The reference of SimdWorkspace.blockCarry; allocates nothing after the first call with a given e.
  */
 export function blockCarry(
   rows: number, e: number, n: number,
@@ -564,12 +567,13 @@ export function blockCarry(
   grad: RealArray, gradOffset: number, ldg: number,
   m: RealArray, mOffset: number,
   q: RealArray, qOffset: number,
-  scratch: Float64Array = new Float64Array(e),
 ): void {
   for (const [name, v] of [['rows', rows], ['e', e], ['n', n]] as const) {
     if (!Number.isInteger(v) || v < 0) throw new InvalidArgumentError(name, `must be a non-negative integer, got ${String(v)}`);
   }
   if (rows === 0 || n === 0 || e === 0) return;
+  if (blockCarryScratch.length < e) blockCarryScratch = new Float64Array(e);
+  const scratch = blockCarryScratch;
   if (x.length < xOffset + (rows - 1) * ldx + e * n) throw new InvalidArgumentError('x', `holds ${x.length} values; rows x (e planes of n) at stride ${ldx} need ${xOffset + (rows - 1) * ldx + e * n}`);
   if (grad.length < gradOffset + (rows - 1) * ldg + n) throw new InvalidArgumentError('grad', `holds ${grad.length} values; ${rows} rows of ${n} at stride ${ldg} need ${gradOffset + (rows - 1) * ldg + n}`);
   if (m.length < mOffset + e * e * n) throw new InvalidArgumentError('m', `holds ${m.length} values; [${e}, ${e}, ${n}] needs ${mOffset + e * e * n}`);
