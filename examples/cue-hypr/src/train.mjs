@@ -16,14 +16,21 @@ registerRule(eprop);
 
 const cfg = {
   cell: 'se-adlif', hidden: 64, delay: 1000, trainSize: 512, testSize: 128, epochs: 10, batch: 32, lr: 5e-3, maxNorm: 10,
-  rule: 'hypr', // or 'bptt' (reference), 'eprop'
   rule: 'hypr', // or 'bptt' (reference) or 'eprop'
-  lambda: 64, kappa: 0.9, inputScale: 3, recurrentScale: 0.5, seed: 1, cellOptions: {},
+  hiddenLrScale: 1, // learning rate of the recurrent layer's parameters relative to the read-out's (W_out, b_out)
+  // Per-parameter learning-rate scales, 0 = not trained. {"beta": 0} keeps the adaptation time constants at their
+  // initialisation: beta = exp(-1/tau_w) is trained in decay space, where one Adam step of 1e-3 turns tau_w = 30,000
+  // into about 1,000 steps.
+  lrScale: {},
+  lambda: 64, kappa: 0.9, inputScale: 3, recurrentScale: 0.5,
+  outputScale: 1, // W_out init scale; 0 starts the read-out at chance, so early gradients do not silence the layer
+  seed: 1, cellOptions: {},
   tauW: null, // [lo, hi]: re-initialise SE-adLIF adaptation time constants (steps) uniformly in this range
   tauU: null, // [lo, hi]: same for the membrane
   adaptA: null, adaptB: null, // [lo, hi]: SE-adLIF adaptation couplings (adaptA 0: purely spike-triggered adaptation)
   omega: null, bOffset: null, // [lo, hi]: BRF re-initialisation ranges
   maxBatches: Infinity, target: 95,
+  finalTestSize: 0, // > 0: after training, test the final network on this many fresh sequences (another seed)
   // Extra cue-task options (@snn/datasets CueOptions), e.g. the official HYPR variant (algorithms.md 14.1):
   // {"cues":1,"cueSteps":20,"period":20,"recallSteps":20,"rate":0.6,"noiseRate":0,"pDominant":1,"inputs":20}
   task: {},
@@ -51,7 +58,7 @@ console.log(`T = ${T} steps, loss on last ${lossMask.reduce((a, b) => a + b, 0)}
 
 const network = createNetwork(
   { inputs: train.inputs, outputs: train.classes, layers: [{ cell: cfg.cell, neurons: cfg.hidden, cellOptions: cfg.cell === 'se-adlif' ? { clamp: false, ...cfg.cellOptions } : cfg.cellOptions }], readout: { kappa: cfg.kappa } },
-  { seed: cfg.seed, init: { inputScale: cfg.inputScale, recurrentScale: cfg.recurrentScale } },
+  { seed: cfg.seed, init: { inputScale: cfg.inputScale, recurrentScale: cfg.recurrentScale, outputScale: cfg.outputScale } },
 );
 let rng = cfg.seed * 9301 + 49297;
 const rand = () => ((rng = (rng * 9301 + 49297) % 233280) / 233280);
@@ -86,13 +93,36 @@ if (cfg.cell === 'se-adlif') {
   clampParam('omega', cfg.clampOmega);
   clampParam('b_offset', cfg.clampBOffset);
 }
-const adam = createAdam(network.parameters(), { learningRate: cfg.lr, maxNorm: cfg.maxNorm }, () => { for (const c of clampers) c(); network.markUpdated(); });
+const afterUpdate = () => { for (const c of clampers) c(); network.markUpdated(); };
+// One Adam per learning-rate scale behind one Optimizer: the recurrent layer can learn more slowly than the
+// read-out (hiddenLrScale), and single parameters can be slowed or frozen (lrScale, 0 = frozen). Each group clips
+// its own gradient norm.
+const scaleOf = (name) => cfg.lrScale[name] ?? (name === 'W_out' || name === 'b_out' ? 1 : cfg.hiddenLrScale);
+const groups = new Map();
+for (const p of network.parameters()) {
+  const scale = scaleOf(p.name);
+  if (scale === 0) continue;
+  if (!groups.has(scale)) groups.set(scale, []);
+  groups.get(scale).push(p);
+}
+const optimizers = [...groups].map(([scale, ps]) => ({ scale, names: new Set(ps.map((p) => p.name)), adam: createAdam(ps, { learningRate: cfg.lr * scale, maxNorm: cfg.maxNorm }) }));
+let learningRate = cfg.lr;
+const adam = {
+  name: 'adam per learning-rate group',
+  get learningRate() { return learningRate; },
+  set learningRate(lr) { learningRate = lr; for (const o of optimizers) o.adam.learningRate = lr * o.scale; },
+  step(gradients) {
+    for (const o of optimizers) o.adam.step(new Map([...gradients].filter(([name]) => o.names.has(name))));
+    afterUpdate();
+  },
+  state() { return Object.assign({}, ...optimizers.map((o) => o.adam.state())); },
+};
 const learner = createTrainingLearner(cfg.rule, network, adam, cfg.rule === 'hypr' ? { lambda: cfg.lambda } : {});
 
 let lastRate = '';
-function evaluate() {
+function evaluate(source = test) {
   let correct = 0, first = true;
-  for (const b of test.batches(64)) {
+  for (const b of source.batches(64)) {
     const r = forwardSequence(network, { x: b.x, batch: b.size, steps: T, targets: b.labels, lossMask }, { recordOutputs: first });
     if (first) {
       const z = r.outputs[0], H = cfg.hidden;
@@ -103,8 +133,21 @@ function evaluate() {
     }
     r.predictions.forEach((p, i) => (correct += p === b.labels[i] ? 1 : 0));
   }
-  return (100 * correct) / test.size;
+  return (100 * correct) / source.size;
 }
+
+// Neuron-parameter ranges, printed per epoch (a collapse shows up here first).
+function parameterSummary() {
+  const range = (name, f = (x) => x) => {
+    const p = params[name];
+    if (!p) return '';
+    const v = Array.from(p.data, f).sort((a, b) => a - b);
+    return ` ${name} ${v[0].toPrecision(3)}/${v[v.length >> 1].toPrecision(3)}/${v[v.length - 1].toPrecision(3)}`;
+  };
+  const tau = (d) => -1 / Math.log(d);
+  return cfg.cell === 'se-adlif' ? `min/median/max:${range('alpha', tau).replace('alpha', 'tau_u')}${range('beta', tau).replace('beta', 'tau_w')}${range('adapt_a')}${range('adapt_b')}` : `min/median/max:${range('omega')}${range('b_offset')}`;
+}
+console.log(`init ${parameterSummary()}`);
 
 const t0 = Date.now();
 let sequences = 0, updates = 0;
@@ -131,8 +174,13 @@ for (const [si, stage] of stages.entries()) {
     const acc = evaluate();
     const s = (Date.now() - t0) / 1000;
     console.log(`epoch ${globalEpoch} (delay ${stage.delay}): lr ${adam.learningRate.toExponential(2)}, train loss ${(lossSum / n).toFixed(4)}, test acc ${acc.toFixed(1)}%, ${sequences} seqs, ${updates} updates, ${s.toFixed(0)} s, ${lastRate}`);
+    console.log(`  ${parameterSummary()}`);
     if (final) best = Math.max(best, acc);
     if (final && acc >= cfg.target) { console.log(`reached ${cfg.target}% at delay ${stage.delay} (T = ${T})`); break; }
   }
 }
 console.log(`best test accuracy at delay ${cfg.delay}: ${best.toFixed(1)}% (${cfg.testSize} test sequences), ${((Date.now() - t0) / 1000).toFixed(0)} s, ${updates} updates`);
+if (cfg.finalTestSize > 0) {
+  const fresh = cueAccumulationSource({ ...cfg.task, seed: cfg.seed + 2000, size: cfg.finalTestSize, delay: cfg.delay });
+  console.log(`final network on ${cfg.finalTestSize} fresh test sequences (delay ${cfg.delay}): ${evaluate(fresh).toFixed(1)}%`);
+}
