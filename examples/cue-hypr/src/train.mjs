@@ -30,6 +30,7 @@ const cfg = {
   adaptA: null, adaptB: null, // [lo, hi]: SE-adLIF adaptation couplings (adaptA 0: purely spike-triggered adaptation)
   omega: null, bOffset: null, // [lo, hi]: BRF re-initialisation ranges
   maxBatches: Infinity, target: 95,
+  freshData: false, // true: new training sequences every epoch (another seed), so the network cannot memorise them
   finalTestSize: 0, // > 0: after training, test the final network on this many fresh sequences (another seed)
   // Extra cue-task options (@snn/datasets CueOptions), e.g. the official HYPR variant (algorithms.md 14.1):
   // {"cues":1,"cueSteps":20,"period":20,"recallSteps":20,"rate":0.6,"noiseRate":0,"pDominant":1,"inputs":20}
@@ -164,6 +165,7 @@ for (const [si, stage] of stages.entries()) {
   for (let epoch = 1; epoch <= stage.epochs; epoch++) {
     globalEpoch++;
     if (cfg.lrEnd !== null) adam.learningRate = cfg.lrEnd + 0.5 * (cfg.lr - cfg.lrEnd) * (1 + Math.cos((Math.PI * (globalEpoch - 1)) / Math.max(1, totalEpochs - 1)));
+    if (cfg.freshData && epoch > 1) train = cueAccumulationSource({ ...cfg.task, ...stage.overrides, seed: cfg.seed + 100000 * globalEpoch, size: cfg.trainSize, delay: stage.delay });
     let lossSum = 0, n = 0, k = 0;
     for (const b of train.batches(cfg.batch, { shuffle: true, seed: cfg.seed * 1000 + globalEpoch })) {
       if (k++ >= cfg.maxBatches) break;
