@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { runCli } from './index';
 
 const fixture = (name: string) => resolve(__dirname, '__fixtures__', name);
@@ -80,6 +80,22 @@ describe('snn train', () => {
     expect(config(out)).toMatchObject({ inputScale: 5, recurrentScale: 0, clipNorm: 0 });
     expect(config(brfOut)).toMatchObject({ inputScale: 100, recurrentScale: 50, clipNorm: 10 });
     expect((await snn('train', '--input-scale', '-1')).code).not.toBe(0);
+  });
+  it('freezes parameters named by --lr-scale and names unknown ones', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'snn-train-'));
+    const a = await snn('train', '--epochs', '1', '--hidden', '8', '--cell', 'se-adlif', '--out', out, '--dataset-options', '{"samplesPerClass": 4}',
+      '--lr-scale', '{"beta": 0, "W_out": 0.5}', '--no-progress');
+    expect(a.code).toBe(0);
+    const dir = join(out, readdirSync(out)[0]!);
+    expect(JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8'))).toMatchObject({ learningRateScale: { beta: 0, W_out: 0.5 } });
+    const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      const bad = await snn('train', '--epochs', '1', '--hidden', '8', '--out', out, '--dataset-options', '{"samplesPerClass": 4}', '--lr-scale', '{"nope": 0}', '--no-progress');
+      expect(bad.code).not.toBe(0);
+      expect(stderr.mock.calls.map((c) => String(c[0])).join('')).toMatch(/unknown parameter \(learningRateScale\) "nope"; available: .*W_in/);
+    } finally {
+      stderr.mockRestore();
+    }
   });
   it('names an unknown rule and what is available', async () => {
     const { code } = await snn('train', '--rule', 'nope', '--epochs', '1');

@@ -92,6 +92,7 @@ export function buildProgram(out: (line: string) => void = (l) => process.stdout
     .option('--loss-window <f>', 'fraction of the last steps whose loss counts', fraction('--loss-window'), defaultTrainConfig.lossWindow)
     .option('--input-scale <s>', `W_in ~ N(0, (s / sqrt(fan-in))^2) (default: ${defaultTrainConfig.inputScale}; BRF ${brfInitScales.inputScale}, since it integrates dt * I with dt = 0.01)`, positiveNumber('--input-scale'))
     .option('--recurrent-scale <s>', `W_rec ~ N(0, (s / sqrt(H))^2) (default: ${defaultTrainConfig.recurrentScale}; BRF ${brfInitScales.recurrentScale})`, nonNegativeNumber('--recurrent-scale'))
+    .option('--lr-scale <json>', 'learning-rate factor per parameter name, 0 freezes it (e.g. \'{"beta": 0}\')', jsonObject('--lr-scale'))
     .option('--clip <norm>', 'clip the global gradient norm at this value (0: no clipping)', nonNegativeNumber('--clip'), defaultTrainConfig.clipNorm)
     .option('--dtype <dtype>', 'f32 or f64', dtypeOption, defaultTrainConfig.dtype)
     .option('--out <dir>', 'parent folder of the run folder', defaultTrainConfig.outDir)
@@ -119,6 +120,7 @@ export function buildProgram(out: (line: string) => void = (l) => process.stdout
         inputScale: opts.inputScale ?? (opts.cell === 'brf' ? brfInitScales.inputScale : defaultTrainConfig.inputScale),
         recurrentScale: opts.recurrentScale ?? (opts.cell === 'brf' ? brfInitScales.recurrentScale : defaultTrainConfig.recurrentScale),
         clipNorm: opts.clip,
+        ...(opts.lrScale ? { learningRateScale: opts.lrScale as Record<string, number> } : {}),
         dtype: opts.dtype,
         outDir: opts.out,
       };

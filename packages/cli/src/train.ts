@@ -42,6 +42,8 @@ export interface TrainConfig {
   /** SGD momentum (ignored by Adam/Adamax). */
   momentum?: number;
   clipNorm?: number;
+  /** Learning-rate factor per parameter name (0 freezes it), e.g. `{ "beta": 0 }`; see @snn/core's optimizers. */
+  learningRateScale?: Record<string, number>;
   epochs: number;
   batchSize: number;
   seed: number;
@@ -197,7 +199,12 @@ function trainOn(config: TrainConfig, all: TrainData, reporter: TrainReporter): 
   const optimizer = createOptimizer(
     config.optimizer,
     network.parameters(),
-    { learningRate: config.learningRate, momentum: config.momentum ?? 0, ...(config.clipNorm ? { maxNorm: config.clipNorm } : {}) },
+    {
+      learningRate: config.learningRate,
+      momentum: config.momentum ?? 0,
+      ...(config.clipNorm ? { maxNorm: config.clipNorm } : {}),
+      ...(config.learningRateScale ? { learningRateScale: config.learningRateScale } : {}),
+    },
     () => network.markUpdated(),
   );
   const learner = createTrainingLearner(config.rule, network, optimizer, config.ruleOptions);

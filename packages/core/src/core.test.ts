@@ -138,6 +138,26 @@ describe('optimizers', () => {
     expect(clipGradients(g, { maxNorm: 1 })).toBeCloseTo(0.2, 12);
     expect([...g.get('a')!]).toEqual([0.6000000000000001, 0.8]);
   });
+  it('scales the learning rate per parameter; 0 freezes it and keeps it out of the clipping', () => {
+    const w = param();
+    const v = { name: 'v', shape: [1], data: new Float64Array([5]) };
+    const u = { name: 'u', shape: [1], data: new Float64Array([2]) };
+    const opt = createSgd([w, v, u], { learningRate: 0.1, learningRateScale: { w: 0.5, v: 0 }, maxNorm: 1 });
+    // v's gradient is huge: were it counted, the clip would shrink w's and u's steps by ~1000.
+    opt.step(new Map([['w', new Float64Array([0.6, 0])], ['v', new Float64Array([1000])], ['u', new Float64Array([0.8])]]));
+    expect(v.data[0]).toBe(5);
+    expect(w.data[0]).toBeCloseTo(1 - 0.05 * 0.6, 12);
+    expect(u.data[0]).toBeCloseTo(2 - 0.1 * 0.8, 12);
+    const a = param();
+    const adam = createAdam([a], { learningRate: 0.1, learningRateScale: { w: 0.01 } });
+    adam.step(new Map([['w', new Float64Array([0.5, -2])]]));
+    expect(a.data[0]).toBeCloseTo(1 - 0.001, 6);
+  });
+  it('rejects unknown names and bad values in learningRateScale', () => {
+    expect(() => createAdam([param()], { learningRate: 0.1, learningRateScale: { beta: 0 } })).toThrow(/unknown parameter \(learningRateScale\) "beta"; available: w/);
+    expect(() => createAdam([param()], { learningRate: 0.1, learningRateScale: { w: -1 } })).toThrow(/learningRateScale.w/);
+    expect(() => createSgd([param()], { learningRate: 0.1, learningRateScale: { w: NaN } })).toThrow(/learningRateScale.w/);
+  });
   it('rejects bad learning rates and unknown parameters', () => {
     expect(() => createAdam([param()], { learningRate: -1 })).toThrow(/adam.learningRate/);
     expect(() => createSgd([param()], { learningRate: 0.1 }).step(new Map([['v', new Float64Array(2)]]))).toThrow(/unknown parameter "v"/);

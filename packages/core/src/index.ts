@@ -30,6 +30,7 @@ export {
   optimizerNames,
   type AdamOptions,
   type ClipOptions,
+  type LearningRateScaleOptions,
   type Optimizer,
   type OptimizerName,
   type SgdOptions,

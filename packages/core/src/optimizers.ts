@@ -2,6 +2,15 @@ import type { Gradients, Parameter, RealArray } from '@snn/protocol';
 import { InvalidArgumentError, NonFiniteError, UnknownNameError } from '@snn/errors';
 import { allocate, dtypeOf } from './dtype';
 
+/** Per-parameter learning-rate factors, shared by every optimizer. */
+export interface LearningRateScaleOptions {
+  /**
+   * Factor on the learning rate for the named parameters (others: 1); 0 freezes a parameter: its gradient is
+   * ignored, also by the clipping. E.g. `{ beta: 0 }` keeps SE-adLIF's adaptation decays at their initial values.
+   */
+  learningRateScale?: Readonly<Record<string, number>>;
+}
+
 export interface ClipOptions {
   /** Rescale all gradients together so their global L2 norm is at most this. */
   maxNorm?: number;
@@ -19,12 +28,12 @@ export interface Optimizer {
   state(): Record<string, RealArray>;
 }
 
-export interface SgdOptions extends ClipOptions {
+export interface SgdOptions extends ClipOptions, LearningRateScaleOptions {
   learningRate: number;
   momentum?: number;
   weightDecay?: number;
 }
-export interface AdamOptions extends ClipOptions {
+export interface AdamOptions extends ClipOptions, LearningRateScaleOptions {
   learningRate: number;
   beta1?: number;
   beta2?: number;
@@ -74,10 +83,24 @@ abstract class BaseOptimizer implements Optimizer {
   protected readonly moments = new Map<string, RealArray[]>();
   private onUpdate: () => void;
 
-  constructor(parameters: readonly Parameter[], learningRate: number, protected readonly clip: ClipOptions, onUpdate?: () => void) {
+  private readonly scales = new Map<string, number>();
+
+  constructor(
+    parameters: readonly Parameter[],
+    learningRate: number,
+    protected readonly clip: ClipOptions & LearningRateScaleOptions,
+    onUpdate?: () => void,
+  ) {
     this.learningRate = learningRate;
     this.byName = new Map(parameters.map((p) => [p.name, p]));
     this.onUpdate = onUpdate ?? (() => {});
+    for (const [name, scale] of Object.entries(clip.learningRateScale ?? {})) {
+      if (!this.byName.has(name)) throw new UnknownNameError('parameter (learningRateScale)', name, [...this.byName.keys()]);
+      if (!(scale >= 0) || !Number.isFinite(scale)) {
+        throw new InvalidArgumentError(`learningRateScale.${name}`, `must be a finite number >= 0 (0 freezes the parameter), got ${scale}`);
+      }
+      this.scales.set(name, scale);
+    }
   }
 
   protected slots(name: string, count: number): RealArray[] {
@@ -91,18 +114,24 @@ abstract class BaseOptimizer implements Optimizer {
   }
 
   step(gradients: Gradients): void {
-    if (this.clip.maxNorm !== undefined || this.clip.maxValue !== undefined) clipGradients(gradients, this.clip);
-    this.beforeStep();
-    for (const [name, grad] of gradients) {
-      const p = this.byName.get(name);
-      if (!p) throw new UnknownNameError('parameter', name, [...this.byName.keys()]);
-      this.update(name, p.data, grad);
+    for (const name of gradients.keys()) if (!this.byName.has(name)) throw new UnknownNameError('parameter', name, [...this.byName.keys()]);
+    // Frozen parameters (scale 0) take no part in the update, nor in the gradient norm that clipping sees.
+    let active = gradients;
+    for (const [name, scale] of this.scales) {
+      if (scale === 0 && active.has(name)) {
+        if (active === gradients) active = new Map(gradients);
+        (active as Map<string, RealArray>).delete(name);
+      }
     }
+    if (this.clip.maxNorm !== undefined || this.clip.maxValue !== undefined) clipGradients(active, this.clip);
+    this.beforeStep();
+    for (const [name, grad] of active) this.update(name, this.byName.get(name)!.data, grad, this.learningRate * (this.scales.get(name) ?? 1));
     this.onUpdate();
   }
 
   protected beforeStep(): void {}
-  protected abstract update(name: string, w: RealArray, g: RealArray): void;
+  /** `lr` is the learning rate for this parameter (the optimizer's times its learningRateScale). */
+  protected abstract update(name: string, w: RealArray, g: RealArray, lr: number): void;
 
   state(): Record<string, RealArray> {
     const out: Record<string, RealArray> = {};
@@ -117,8 +146,7 @@ class Sgd extends BaseOptimizer {
     super(parameters, o.learningRate, o, onUpdate);
     checkRate('sgd', o.learningRate);
   }
-  protected update(name: string, w: RealArray, g: RealArray): void {
-    const lr = this.learningRate;
+  protected update(name: string, w: RealArray, g: RealArray, lr: number): void {
     const mu = this.o.momentum ?? 0;
     const wd = this.o.weightDecay ?? 0;
     if (mu === 0) {
@@ -145,14 +173,13 @@ class Adam extends BaseOptimizer {
   protected override beforeStep(): void {
     this.t++;
   }
-  protected update(name: string, w: RealArray, g: RealArray): void {
+  protected update(name: string, w: RealArray, g: RealArray, lr: number): void {
     const b1 = this.o.beta1 ?? 0.9;
     const b2 = this.o.beta2 ?? 0.999;
     const eps = this.o.epsilon ?? 1e-8;
     const wd = this.o.weightDecay ?? 0;
     const [m, v] = this.slots(name, 2) as [RealArray, RealArray];
     const c1 = 1 - Math.pow(b1, this.t);
-    const lr = this.learningRate;
     if (this.infinityNorm) {
       // Adamax (Kingma & Ba, sec. 7.1): u = max(b2 u, |g|), step lr/(1-b1^t) m/u.
       for (let i = 0; i < w.length; i++) {
