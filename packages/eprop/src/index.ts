@@ -32,19 +32,53 @@ export function checkEmitOption(rule: string, options: Partial<Record<string, un
   return emit;
 }
 
-interface GroupState {
-  group: PresynapticGroup;
-  pre: RealArray;
-  eps: RealArray;
-  trace: RealArray | null;
-  grad: RealArray;
-  args: EligibilityStepArgs;
+/** One presynaptic group's e-prop eligibility state and the `eligibilityStep` arguments bound to it. */
+export interface EligibilityGroup {
+  readonly group: PresynapticGroup;
+  /** `[B, m]` presynaptic values of the current step. */
+  readonly pre: RealArray;
+  /** `[B, G, H, d, m]` eligibility vectors. */
+  readonly eps: RealArray;
+  /** `[B, G, H, m]` kappa-filtered traces, or null when kappa = 0. */
+  readonly trace: RealArray | null;
+  /** `[G, H, m]` gradient accumulator. */
+  readonly grad: RealArray;
+  /** Arguments of `eligibilityStep` over these buffers; CI and signal are set per step. */
+  readonly args: EligibilityStepArgs;
+}
+
+/**
+ * Allocates the eligibility state of every presynaptic group of `layer` for a batch, with its
+ * `eligibilityStep` arguments reading the per-neuron Jacobians `J`, `D`, `C`. `stepGrad` is where
+ * `eligibilityStep` accumulates (default: each group's own `grad`). Shared with @snn/hypr-tbptt.
+ */
+export function eligibilityGroups(
+  layer: Layer,
+  dims: { batch: number; H: number; G: number; d: number; kappa: number },
+  jacobians: { J: RealArray; D: RealArray; C: RealArray },
+  allocate: (n: number) => RealArray,
+  scratch: Float64Array,
+  stepGrad?: RealArray,
+): EligibilityGroup[] {
+  const { batch: B, H, G, d, kappa } = dims;
+  return presynapticGroups(layer).map((group) => {
+    const m = group.width;
+    const pre = allocate(B * m);
+    const eps = allocate(B * G * H * d * m);
+    const trace = kappa !== 0 ? allocate(B * G * H * m) : null;
+    const grad = allocate(G * H * m);
+    const args: EligibilityStepArgs = {
+      batch: B, gates: G, neurons: H, stateSize: d, width: m,
+      J: jacobians.J, D: jacobians.D, C: jacobians.C, CI: null, pre, eps, kappa, trace, signal: null, grad: stepGrad ?? grad, scratch,
+    };
+    return { group, pre, eps, trace, grad, args };
+  });
 }
 
 /** One layer's e-prop state: eligibilities of its presynaptic groups and of its neuron parameters. */
 interface LayerState {
   step: LayerStep;
-  groups: GroupState[];
+  groups: EligibilityGroup[];
   epsP: RealArray;
   traceP: RealArray | null;
   gradP: RealArray;
@@ -199,18 +233,7 @@ export class EpropLearner implements LearnerV1 {
     if (changed) {
       this.layers = f.layers.map((step) => {
         const { H, G, d, nP, kappa } = step;
-        const groups = presynapticGroups(step.layer).map((group) => {
-          const m = group.width;
-          const pre = a(B * m);
-          const eps = a(B * G * H * d * m);
-          const trace = kappa !== 0 ? a(B * G * H * m) : null;
-          const grad = a(G * H * m);
-          const args: EligibilityStepArgs = {
-            batch: B, gates: G, neurons: H, stateSize: d, width: m,
-            J: step.J, D: step.D, C: step.C, CI: null, pre, eps, kappa, trace, signal: null, grad, scratch: this.scratch,
-          };
-          return { group, pre, eps, trace, grad, args };
-        });
+        const groups = eligibilityGroups(step.layer, { batch: B, H, G, d, kappa }, step, a, this.scratch);
         return { step, groups, epsP: a(B * H * d * nP), traceP: kappa !== 0 ? a(B * H * nP) : null, gradP: a(nP * H) };
       });
       this.readout.allocate();

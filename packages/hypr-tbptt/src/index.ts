@@ -25,8 +25,8 @@ import { allocate, type Layer, type Network } from '@snn/core';
 import { InvalidArgumentError, rejectUnknownOptions, UnsupportedError } from '@snn/errors';
 import { checkStepInput } from '@snn/core';
 import { BackpropEngine } from '@snn/bptt';
-import { presynapticGroups, scatterGroupGradient, type PresynapticGroup } from '@snn/eprop';
-import { eligibilityStep, parameterEligibilityStep, type EligibilityStepArgs } from '@snn/traces';
+import { eligibilityGroups, scatterGroupGradient, type EligibilityGroup } from '@snn/eprop';
+import { eligibilityStep, parameterEligibilityStep } from '@snn/traces';
 
 
 export interface HyprTbpttOptions {
@@ -42,19 +42,6 @@ export interface HyprTbpttOptions {
 }
 
 const knownOptions = new Set(['k', 'emit', 'validateInputs']);
-
-interface GroupState {
-  group: PresynapticGroup;
-  /** `[B, m]` presynaptic values of the last replayed step (the chunk start after a replay). */
-  pre: RealArray;
-  /** `[B, G, H, d, m]` e-prop eligibility vectors. */
-  eps: RealArray;
-  /** `[B, G, H, m]` kappa-filtered output traces, or null when kappa = 0. */
-  trace: RealArray | null;
-  /** `[G, H, m]` cross-term accumulator of one chunk. */
-  grad: RealArray;
-  args: EligibilityStepArgs;
-}
 
 function checkOptions(options: unknown): Required<HyprTbpttOptions> {
   const o = (options ?? {}) as Record<string, unknown>;
@@ -96,7 +83,11 @@ export class HyprTbpttLearner implements LearnerV1 {
   /** Steps whose eligibility has been replayed (the start of the current chunk). */
   private replayed = 0;
   // Eligibility state (allocated in begin).
-  private groups: GroupState[] = [];
+  /**
+   * Per presynaptic group: `pre` holds the last replayed step (the chunk start after a replay), `grad` the
+   * cross-term accumulator of one chunk; eligibilityStep itself accumulates into a dummy (no signal).
+   */
+  private groups: EligibilityGroup[] = [];
   private epsP!: RealArray;
   private traceP: RealArray | null = null;
   private gradP!: RealArray;
@@ -175,18 +166,7 @@ export class HyprTbpttLearner implements LearnerV1 {
       j.CIrec = split ? a(B * H * G) : null;
       j.P = a(B * H * d * nP);
       j.CP = a(B * H * nP);
-      this.groups = presynapticGroups(this.layer).map((group) => {
-        const m = group.width;
-        const pre = a(B * m);
-        const eps = a(B * G * H * d * m);
-        const trace = kappa !== 0 ? a(B * G * H * m) : null;
-        const grad = a(G * H * m);
-        const args: EligibilityStepArgs = {
-          batch: B, gates: G, neurons: H, stateSize: d, width: m,
-          J: j.J, D: j.D, C: j.C, CI: null, pre, eps, kappa, trace, signal: null, grad: this.dummy, scratch: this.scratch,
-        };
-        return { group, pre, eps, trace, grad, args };
-      });
+      this.groups = eligibilityGroups(this.layer, { batch: B, H, G, d, kappa }, j, a, this.scratch, this.dummy);
       this.epsP = a(B * H * d * nP);
       this.traceP = kappa !== 0 ? a(B * H * nP) : null;
       this.gradP = a(nP * H);
