@@ -2,34 +2,16 @@
 // a ridge-regression read-out of the per-neuron recall spike counts, fitted on 3/4 of the samples and
 // tested on the rest. Used to choose neuron initialisations for the long-delay task before training.
 // Usage: node src/probe.mjs '{"delay":1000,"tauW":[1000,4000],"adaptA":[0,0.1],"adaptB":[1,2],...}'
-import { createNetwork, forwardSequence, registerCell } from '@snn/core';
+import { forwardSequence } from '@snn/core';
 import { cueAccumulationSource } from '@snn/datasets';
-import { brf } from '@snn/brf';
-import { seAdlif } from '@snn/se-adlif';
-
-registerCell(brf);
-registerCell(seAdlif);
+import { createCueNetwork } from './network.mjs';
 const cfg = { cell: 'se-adlif', hidden: 64, delay: 1000, samples: 256, inputScale: 40, recurrentScale: 0.5, seed: 1,
   tauW: null, tauU: null, adaptA: null, adaptB: null, omega: null, bOffset: null, cellOptions: {}, task: {}, ...JSON.parse(process.argv[2] ?? '{}') };
 const src = cueAccumulationSource({ ...cfg.task, seed: cfg.seed, size: cfg.samples, delay: cfg.delay });
 const cueEnd = (cfg.task.cues ?? 7) * (cfg.task.period ?? 150);
 const recall = cfg.task.recallSteps ?? 150;
 const T = src.steps;
-const net = createNetwork(
-  { inputs: src.inputs, outputs: src.classes, layers: [{ cell: cfg.cell, neurons: cfg.hidden, cellOptions: cfg.cell === 'se-adlif' ? { clamp: false, ...cfg.cellOptions } : cfg.cellOptions }], readout: { kappa: 0.9 } },
-  { seed: cfg.seed, init: { inputScale: cfg.inputScale, recurrentScale: cfg.recurrentScale } },
-);
-let rng = cfg.seed * 9301 + 49297;
-const rand = () => ((rng = (rng * 9301 + 49297) % 233280) / 233280);
-const params = Object.fromEntries(net.parameters().map((p) => [p.name, p]));
-const reinit = (name, range, f) => { if (range) { const p = params[name]; for (let i = 0; i < p.data.length; i++) p.data[i] = f(range[0] + (range[1] - range[0]) * rand()); } };
-reinit('beta', cfg.tauW, (tau) => Math.exp(-1 / tau));
-reinit('alpha', cfg.tauU, (tau) => Math.exp(-1 / tau));
-reinit('adapt_a', cfg.adaptA, (x) => x);
-reinit('adapt_b', cfg.adaptB, (x) => x);
-reinit('omega', cfg.omega, (x) => x);
-reinit('b_offset', cfg.bOffset, (x) => x);
-net.markUpdated();
+const { network: net } = createCueNetwork(cfg, src);
 const H = cfg.hidden;
 const feats = [];
 const labels = [];

@@ -1,15 +1,12 @@
 // Cue accumulation (datasets.md 7.2) with a long delay, trained online by HYPR.
 // Usage: node src/train.mjs '{"cell":"se-adlif","hidden":64,"delay":1000,...}'  (all keys optional, see `cfg`)
-import { createAdam, createNetwork, createTrainingLearner, forwardSequence, registerCell, registerRule, streamBatch } from '@snn/core';
+import { createAdam, createTrainingLearner, forwardSequence, registerRule, streamBatch } from '@snn/core';
 import { cueAccumulationSource } from '@snn/datasets';
-import { brf } from '@snn/brf';
-import { seAdlif } from '@snn/se-adlif';
 import { hypr } from '@snn/hypr';
 import { bptt } from '@snn/bptt';
 import { eprop } from '@snn/eprop';
+import { createCueNetwork } from './network.mjs';
 
-registerCell(brf);
-registerCell(seAdlif);
 registerRule(hypr);
 registerRule(bptt);
 registerRule(eprop);
@@ -57,25 +54,7 @@ let T = train.steps;
 let lossMask = train.lossMask;
 console.log(`T = ${T} steps, loss on last ${lossMask.reduce((a, b) => a + b, 0)} steps`);
 
-const network = createNetwork(
-  { inputs: train.inputs, outputs: train.classes, layers: [{ cell: cfg.cell, neurons: cfg.hidden, cellOptions: cfg.cell === 'se-adlif' ? { clamp: false, ...cfg.cellOptions } : cfg.cellOptions }], readout: { kappa: cfg.kappa } },
-  { seed: cfg.seed, init: { inputScale: cfg.inputScale, recurrentScale: cfg.recurrentScale, outputScale: cfg.outputScale } },
-);
-let rng = cfg.seed * 9301 + 49297;
-const rand = () => ((rng = (rng * 9301 + 49297) % 233280) / 233280);
-const params = Object.fromEntries(network.parameters().map((p) => [p.name, p]));
-const reinit = (name, [lo, hi], f) => {
-  const p = Object.values(params).find((q) => q.name === name || q.name.endsWith(`.${name}`) || q.name.endsWith(`/${name}`));
-  if (!p) throw new Error(`no parameter ${name}: ${Object.keys(params)}`);
-  for (let i = 0; i < p.data.length; i++) p.data[i] = f(lo + (hi - lo) * rand());
-};
-if (cfg.tauW) reinit('beta', cfg.tauW, (tau) => Math.exp(-1 / tau));
-if (cfg.tauU) reinit('alpha', cfg.tauU, (tau) => Math.exp(-1 / tau));
-if (cfg.adaptA) reinit('adapt_a', cfg.adaptA, (x) => x);
-if (cfg.adaptB) reinit('adapt_b', cfg.adaptB, (x) => x);
-if (cfg.omega) reinit('omega', cfg.omega, (x) => x);
-if (cfg.bOffset) reinit('b_offset', cfg.bOffset, (x) => x);
-network.markUpdated?.();
+const { network, params } = createCueNetwork(cfg, train);
 console.log('parameters', Object.keys(params).join(' '));
 
 const clampers = [];
@@ -97,7 +76,7 @@ if (cfg.cell === 'se-adlif') {
 const afterUpdate = () => { for (const c of clampers) c(); network.markUpdated(); };
 // One Adam per learning-rate scale behind one Optimizer: the recurrent layer can learn more slowly than the
 // read-out (hiddenLrScale), and single parameters can be slowed or frozen (lrScale, 0 = frozen). Each group clips
-// its own gradient norm.
+// its own gradient norm (what the logged runs used; @snn/core's learningRateScale clips all groups together).
 const scaleOf = (name) => cfg.lrScale[name] ?? (name === 'W_out' || name === 'b_out' ? 1 : cfg.hiddenLrScale);
 const groups = new Map();
 for (const p of network.parameters()) {
