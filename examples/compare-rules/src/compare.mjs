@@ -150,7 +150,7 @@ function parseArgs(argv) {
 function cliArgs(config) {
   for (const [key, value] of Object.entries(cliFixed)) if (config[key] !== undefined && config[key] !== value) return null;
   const args = ['train', '--task', config.dataset, '--hidden', config.hidden, '--rule', config.rule, '--optimizer', config.optimizer, '--lr', config.learningRate];
-  args.push('--epochs', config.epochs, '--batch-size', config.batchSize, '--seed', config.seed, '--out', config.outDir, '--no-progress');
+  args.push('--epochs', config.epochs, '--batch-size', config.batchSize, '--seed', config.seed, '--runs', config.outDir, '--no-progress');
   if (config.datasetOptions && Object.keys(config.datasetOptions).length) args.push('--dataset-options', JSON.stringify(config.datasetOptions));
   if (config.cell !== undefined) args.push('--cell', config.cell);
   if (config.cellOptions !== undefined) args.push('--cell-options', JSON.stringify(config.cellOptions));

@@ -57,7 +57,7 @@ describe('snn gradcheck', () => {
 describe('snn train', () => {
   it('trains a small network and writes config, metrics and a checkpoint', async () => {
     const out = mkdtempSync(join(tmpdir(), 'snn-train-'));
-    const { code, lines } = await snn('train', '--epochs', '2', '--hidden', '16', '--out', out, '--dataset-options', '{"samplesPerClass": 20}');
+    const { code, lines } = await snn('train', '--epochs', '2', '--hidden', '16', '--runs', out, '--dataset-options', '{"samplesPerClass": 20}');
     expect(code).toBe(0);
     expect(lines.join('\n')).toMatch(/epoch\s+2\s+train loss/);
     const [run] = readdirSync(out);
@@ -70,11 +70,11 @@ describe('snn train', () => {
   });
   it('takes the initialisation scales and the clip norm; BRF gets scales at which it spikes', async () => {
     const out = mkdtempSync(join(tmpdir(), 'snn-train-'));
-    const a = await snn('train', '--epochs', '1', '--hidden', '8', '--out', out, '--dataset-options', '{"samplesPerClass": 4}', '--input-scale', '5',
+    const a = await snn('train', '--epochs', '1', '--hidden', '8', '--runs', out, '--dataset-options', '{"samplesPerClass": 4}', '--input-scale', '5',
       '--recurrent-scale', '0', '--clip', '0', '--no-progress');
     expect(a.code).toBe(0);
     const brfOut = mkdtempSync(join(tmpdir(), 'snn-train-'));
-    const b = await snn('train', '--epochs', '1', '--hidden', '8', '--cell', 'brf', '--out', brfOut, '--dataset-options', '{"samplesPerClass": 4}', '--no-progress');
+    const b = await snn('train', '--epochs', '1', '--hidden', '8', '--cell', 'brf', '--runs', brfOut, '--dataset-options', '{"samplesPerClass": 4}', '--no-progress');
     expect(b.code).toBe(0);
     const config = (dir: string) => JSON.parse(readFileSync(join(dir, readdirSync(dir)[0]!, 'config.json'), 'utf8')) as Record<string, unknown>;
     expect(config(out)).toMatchObject({ inputScale: 5, recurrentScale: 0, clipNorm: 0 });
@@ -83,14 +83,14 @@ describe('snn train', () => {
   });
   it('freezes parameters named by --lr-scale and names unknown ones', async () => {
     const out = mkdtempSync(join(tmpdir(), 'snn-train-'));
-    const a = await snn('train', '--epochs', '1', '--hidden', '8', '--cell', 'se-adlif', '--out', out, '--dataset-options', '{"samplesPerClass": 4}',
+    const a = await snn('train', '--epochs', '1', '--hidden', '8', '--cell', 'se-adlif', '--runs', out, '--dataset-options', '{"samplesPerClass": 4}',
       '--lr-scale', '{"beta": 0, "W_out": 0.5}', '--no-progress');
     expect(a.code).toBe(0);
     const dir = join(out, readdirSync(out)[0]!);
     expect(JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8'))).toMatchObject({ learningRateScale: { beta: 0, W_out: 0.5 } });
     const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
     try {
-      const bad = await snn('train', '--epochs', '1', '--hidden', '8', '--out', out, '--dataset-options', '{"samplesPerClass": 4}', '--lr-scale', '{"nope": 0}', '--no-progress');
+      const bad = await snn('train', '--epochs', '1', '--hidden', '8', '--runs', out, '--dataset-options', '{"samplesPerClass": 4}', '--lr-scale', '{"nope": 0}', '--no-progress');
       expect(bad.code).not.toBe(0);
       expect(stderr.mock.calls.map((c) => String(c[0])).join('')).toMatch(/unknown parameter \(learningRateScale\) "nope"; available: .*W_in/);
     } finally {

@@ -1,7 +1,5 @@
-import { Command, InvalidArgumentError as CommanderArgumentError, Option } from 'commander';
-import { SingleBar, Presets } from 'cli-progress';
-import { parseDType } from '@snn/core';
-import { InvalidArgumentError, SnnError } from '@snn/errors';
+import { Command, Option } from 'commander';
+import { SnnError } from '@snn/errors';
 import { benchmarkGemm } from '@snn/tensor';
 import { spawnSync } from 'node:child_process';
 import { benchSpikeLoader } from '@snn/datasets';
@@ -9,53 +7,8 @@ import { benchBptt, benchHyprSpeed, benchMemoryOnce, defaultBpttBench, defaultHy
 import { addDataCommand } from './data-command';
 import { gradcheck } from './gradcheck';
 import { loadPlugins, registerBuiltins } from './plugins';
-import { defaultTrainConfig, train, type TrainConfig } from './train';
-
-const positiveInt = (name: string) => (value: string) => {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new CommanderArgumentError(`${name} must be a positive integer, got "${value}"`);
-  return n;
-};
-/** A comma-separated list of positive integers (checked inside an action, so a typed error that prints). */
-const positiveIntList = (name: string, value: unknown): number[] =>
-  String(value).split(',').map((s) => {
-    const n = Number(s.trim());
-    if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(name, `must be a comma-separated list of positive integers, got "${String(value)}"`);
-    return n;
-  });
-const positiveNumber = (name: string) => (value: string) => {
-  const n = Number(value);
-  if (!(n > 0) || !Number.isFinite(n)) throw new CommanderArgumentError(`${name} must be a positive number, got "${value}"`);
-  return n;
-};
-const nonNegativeNumber = (name: string) => (value: string) => {
-  const n = Number(value);
-  if (!(n >= 0) || !Number.isFinite(n)) throw new CommanderArgumentError(`${name} must be a number >= 0, got "${value}"`);
-  return n;
-};
-/** BRF integrates dt * I with dt = 0.01: at the LIF scales its neurons never reach threshold. */
-const brfInitScales = { inputScale: 100, recurrentScale: 50 };
-const fraction = (name: string) => (value: string) => {
-  const n = Number(value);
-  if (!(n >= 0 && n <= 1)) throw new CommanderArgumentError(`${name} must be in [0, 1], got "${value}"`);
-  return n;
-};
-const jsonObject = (name: string) => (value: string) => {
-  try {
-    const v = JSON.parse(value) as unknown;
-    if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new Error('not an object');
-    return v as Record<string, unknown>;
-  } catch {
-    throw new CommanderArgumentError(`${name} must be a JSON object, e.g. '{"alpha":0.95}', got "${value}"`);
-  }
-};
-const dtypeOption = (value: string) => {
-  try {
-    return parseDType(value);
-  } catch (e) {
-    throw new CommanderArgumentError((e as Error).message);
-  }
-};
+import { addPlotCommand, addTrainCommand } from './train-command';
+import { dtypeOption, fraction, positiveInt, positiveIntList, positiveNumber } from './options';
 
 function formatBench(r: ReturnType<typeof benchBptt>): string {
   const rate = (100 * (r.hidden_spike_rate as number)).toFixed(1);
@@ -65,96 +18,12 @@ function formatBench(r: ReturnType<typeof benchBptt>): string {
 export function buildProgram(out: (line: string) => void = (l) => process.stdout.write(l + '\n')): Command {
   const program = new Command('snn')
     .description('Train recurrent spiking networks online and semi-online; check gradients; benchmark')
-    .option('--plugin <package...>', 'load cells and rules from these packages')
+    .option('--plugin <package>', 'load cells and rules from this package or folder (repeat for several)', (value: string, previous: string[] = []) => [...previous, value])
     .showHelpAfterError()
     .exitOverride();
 
-  program
-    .command('train')
-    .description('train a network (defaults: LIF RSNN, BPTT, Randman); writes a run folder')
-    .option('--dataset <name>', 'dataset', defaultTrainConfig.dataset)
-    .option('--dataset-options <json>', 'dataset options as JSON', jsonObject('--dataset-options'), {})
-    .option('--task <name>', 'task (dataset) name: randman, cue, adding, morse, shd, ssc, nmnist, smnist (--dataset is an alias)')
-    .option('--data <path>', 'data file or folder of a file-backed task (shd, ssc: .h5/.h5.gz or a folder with the split files)')
-    .option('--cell <name>', 'cell', defaultTrainConfig.cell)
-    .option('--cell-options <json>', 'cell constants as JSON', jsonObject('--cell-options'))
-    .option('--hidden <n>', 'neurons per layer', positiveInt('--hidden'), defaultTrainConfig.hidden)
-    .option('--layers <n>', 'recurrent layers', positiveInt('--layers'), defaultTrainConfig.layers)
-    .option('--rule <name>', 'learning rule', defaultTrainConfig.rule)
-    .option('--rule-options <json>', 'rule options as JSON', jsonObject('--rule-options'), {})
-    .addOption(new Option('--optimizer <name>', 'optimizer').choices(['adam', 'adamax', 'sgd']).default(defaultTrainConfig.optimizer))
-    .option('--lr <rate>', 'learning rate', positiveNumber('--lr'), defaultTrainConfig.learningRate)
-    .option('--momentum <m>', 'SGD momentum', fraction('--momentum'), 0)
-    .option('--epochs <n>', 'epochs', positiveInt('--epochs'), defaultTrainConfig.epochs)
-    .option('--batch-size <n>', 'batch size', positiveInt('--batch-size'), defaultTrainConfig.batchSize)
-    .option('--seed <n>', 'seed of data, initialisation and shuffling', positiveInt('--seed'), defaultTrainConfig.seed)
-    .option('--kappa <k>', 'readout leak', fraction('--kappa'), defaultTrainConfig.kappa)
-    .option('--loss-window <f>', 'fraction of the last steps whose loss counts', fraction('--loss-window'), defaultTrainConfig.lossWindow)
-    .option('--input-scale <s>', `W_in ~ N(0, (s / sqrt(fan-in))^2) (default: ${defaultTrainConfig.inputScale}; BRF ${brfInitScales.inputScale}, since it integrates dt * I with dt = 0.01)`, positiveNumber('--input-scale'))
-    .option('--recurrent-scale <s>', `W_rec ~ N(0, (s / sqrt(H))^2) (default: ${defaultTrainConfig.recurrentScale}; BRF ${brfInitScales.recurrentScale})`, nonNegativeNumber('--recurrent-scale'))
-    .option('--lr-scale <json>', 'learning-rate factor per parameter name, 0 freezes it (e.g. \'{"beta": 0}\')', jsonObject('--lr-scale'))
-    .option('--clip <norm>', 'clip the global gradient norm at this value (0: no clipping)', nonNegativeNumber('--clip'), defaultTrainConfig.clipNorm)
-    .option('--dtype <dtype>', 'f32 or f64', dtypeOption, defaultTrainConfig.dtype)
-    .option('--out <dir>', 'parent folder of the run folder', defaultTrainConfig.outDir)
-    .option('--no-progress', 'no progress bar')
-    .action((opts: Record<string, any>) => {
-      const config: TrainConfig = {
-        ...defaultTrainConfig,
-        dataset: opts.task ?? opts.dataset,
-        datasetOptions: opts.datasetOptions,
-        data: opts.data,
-        cell: opts.cell,
-        cellOptions: opts.cellOptions ?? (opts.cell === 'lif' ? defaultTrainConfig.cellOptions : {}),
-        hidden: opts.hidden,
-        layers: opts.layers,
-        rule: opts.rule,
-        ruleOptions: opts.ruleOptions,
-        optimizer: opts.optimizer,
-        learningRate: opts.lr,
-        momentum: opts.momentum,
-        epochs: opts.epochs,
-        batchSize: opts.batchSize,
-        seed: opts.seed,
-        kappa: opts.kappa,
-        lossWindow: opts.lossWindow,
-        inputScale: opts.inputScale ?? (opts.cell === 'brf' ? brfInitScales.inputScale : defaultTrainConfig.inputScale),
-        recurrentScale: opts.recurrentScale ?? (opts.cell === 'brf' ? brfInitScales.recurrentScale : defaultTrainConfig.recurrentScale),
-        clipNorm: opts.clip,
-        ...(opts.lrScale ? { learningRateScale: opts.lrScale as Record<string, number> } : {}),
-        dtype: opts.dtype,
-        outDir: opts.out,
-      };
-      let bar: SingleBar | null = null;
-      const useBar = opts.progress !== false && process.stderr.isTTY;
-      train(config, {
-        start: ({ runDir, batchesPerEpoch, trainSize, testSize }) => {
-          out(`run folder: ${runDir}`);
-          out(`${config.cell} x ${config.hidden} (${config.layers} layer), rule ${config.rule}, ${config.dataset}: ${trainSize} train / ${testSize} test sequences`);
-          if (useBar) {
-            bar = new SingleBar(
-              { format: 'epoch {epoch} [{bar}] {value}/{total} batches | loss {loss} | acc {acc} | eta {eta_formatted}', hideCursor: true, clearOnComplete: true },
-              Presets.shades_classic,
-            );
-            bar.start(batchesPerEpoch, 0, { epoch: 1, loss: '-', acc: '-' });
-            (bar as unknown as { total: number }).total = batchesPerEpoch;
-          }
-        },
-        batch: ({ epoch, batch, loss, accuracy }) => {
-          if (!bar) return;
-          if (batch === 1 && epoch > 1) bar.start((bar as unknown as { total: number }).total, 0, { epoch });
-          bar.update(batch, { epoch, loss: loss.toFixed(3), acc: (100 * accuracy).toFixed(1) + '%' });
-        },
-        epoch: (m) => {
-          (bar as SingleBar | null)?.stop();
-          out(
-            `epoch ${String(m.epoch).padStart(3)}  train loss ${m.train_loss.toFixed(4)} acc ${(100 * m.train_accuracy).toFixed(1)}%  ` +
-              `test loss ${m.test_loss.toFixed(4)} acc ${(100 * m.test_accuracy).toFixed(1)}%  (${m.seconds.toFixed(1)} s, ${m.samples_per_s.toFixed(0)} samples/s)`,
-          );
-        },
-        done: ({ runDir, best }) => out(`best test accuracy ${(100 * best.test_accuracy).toFixed(1)}% (epoch ${best.epoch}); metrics in ${runDir}/metrics.jsonl`),
-      });
-    });
-
+  addTrainCommand(program, out);
+  addPlotCommand(program, out);
   addDataCommand(program, out);
 
   program

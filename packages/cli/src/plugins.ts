@@ -1,3 +1,6 @@
+import { createRequire } from 'node:module';
+import { isAbsolute, join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { bptt } from '@snn/bptt';
 import { eprop } from '@snn/eprop';
 import { hypr } from '@snn/hypr';
@@ -21,6 +24,19 @@ export function registerBuiltins(): void {
 }
 
 /**
+ * Where a plugin is: a path (`./my-rule`, a folder with a package.json or a file) or a package name,
+ * both resolved from the working directory, as a user typing the command means them.
+ */
+function resolvePlugin(name: string): string {
+  const fromCwd = createRequire(join(process.cwd(), 'noop.js'));
+  try {
+    return pathToFileURL(fromCwd.resolve(isAbsolute(name) || name.startsWith('.') ? resolve(name) : name)).href;
+  } catch {
+    return name; // a package only the CLI's own installation can see
+  }
+}
+
+/**
  * Loads third-party packages (`--plugin name`): every export that is a cell or rule definition
  * (`{ kind: 'cell' | 'rule', specificationVersion: 'v1', ... }`) is registered.
  */
@@ -29,7 +45,7 @@ export async function loadPlugins(names: readonly string[]): Promise<string[]> {
   for (const name of names) {
     let mod: Record<string, unknown>;
     try {
-      mod = (await import(name)) as Record<string, unknown>;
+      mod = (await import(resolvePlugin(name))) as Record<string, unknown>;
     } catch (e) {
       throw new InvalidArgumentError(`--plugin ${name}`, `cannot be imported (${(e as Error).message}); install it next to @snn/cli`);
     }

@@ -10,7 +10,7 @@ export {
   registerCell,
   registerRule,
 } from './registry';
-export { createNetwork, Layer, Network, Readout, type InitOptions, type LayerSpec, type NetworkOptions, type NetworkSpec } from './network';
+export { createNetwork, Layer, MAX_NETWORK_WEIGHTS, Network, synapseCount, Readout, type InitOptions, type LayerSpec, type NetworkOptions, type NetworkSpec } from './network';
 export {
   crossEntropyStep,
   density,
@@ -32,6 +32,7 @@ export {
   type ClipOptions,
   type LearningRateScaleOptions,
   type Optimizer,
+  type OptimizerState,
   type OptimizerName,
   type SgdOptions,
 } from './optimizers';

@@ -1,7 +1,7 @@
 import type { CellV1, DType, Parameter, RealArray } from '@snn/protocol';
 import { assertFinite, InvalidArgumentError, ShapeError, UnknownNameError } from '@snn/errors';
 import { createRandom } from '@snn/random';
-import { allocate } from './dtype';
+import { allocate, parseDType } from './dtype';
 import { createCell } from './registry';
 
 /** One recurrent (or feed-forward) layer: a cell plus the weights that feed it. */
@@ -34,7 +34,7 @@ export interface InitOptions {
 }
 
 export interface NetworkOptions {
-  dtype?: DType;
+  dtype?: DType | 'f32' | 'f64';
   /** Seed of the initialisers. Default 0. */
   seed?: number;
   /**
@@ -149,7 +149,8 @@ export class Network {
   constructor(spec: NetworkSpec, options: NetworkOptions = {}) {
     validateSpec(spec);
     this.spec = spec;
-    this.dtype = options.dtype ?? 'float32';
+    // The CLI's spellings (f32, f64) are accepted here too; anything else is refused rather than ignored.
+    this.dtype = parseDType(options.dtype ?? 'float32');
     this.inputs = spec.inputs;
     this.outputs = spec.outputs;
     const naming = options.naming ?? (spec.layers.length === 1 ? 'flat' : 'prefixed');
@@ -266,6 +267,31 @@ function validateSpec(spec: NetworkSpec): void {
     throw new InvalidArgumentError('layers', 'a network needs at least one layer');
   }
   spec.layers.forEach((l, i) => positive(`layers[${i}].neurons`, l.neurons));
+  const weights = synapseCount(spec.inputs, spec.layers.map((l) => l.neurons), spec.outputs);
+  if (weights > MAX_NETWORK_WEIGHTS) {
+    throw new InvalidArgumentError(
+      'layers',
+      `${spec.layers.length} layer(s) of ${[...new Set(spec.layers.map((l) => l.neurons))].join('/')} neurons need ${weights.toExponential(2)} weights ` +
+        `(${(weights * 4 / 2 ** 30).toFixed(1)} GiB in float32, several times that while training); at most ${MAX_NETWORK_WEIGHTS.toExponential(2)}: use fewer or smaller layers`,
+    );
+  }
+}
+
+/** The most synapse weights a network may hold (4 GiB in float32; transposes and optimizer moments come on top). */
+export const MAX_NETWORK_WEIGHTS = 2 ** 30;
+
+/**
+ * Input, recurrent and readout weights of a stack of recurrent layers (one gate per neuron: gated cells
+ * such as LSTM hold a few times more). Arithmetic only, so sizes can be checked before anything is allocated.
+ */
+export function synapseCount(inputs: number, hidden: readonly number[], outputs: number): number {
+  let total = 0;
+  let fanIn = inputs;
+  for (const h of hidden) {
+    total += h * fanIn + h * h;
+    fanIn = h;
+  }
+  return total + fanIn * outputs;
 }
 
 export function createNetwork(spec: NetworkSpec, options?: NetworkOptions): Network {

@@ -26,6 +26,19 @@ export interface Optimizer {
   step(gradients: Gradients): void;
   /** Internal state (moments) by name, for checkpoints. */
   state(): Record<string, RealArray>;
+  /** A copy of everything a later `importState` needs to continue exactly: the step count and every moment. */
+  exportState(): OptimizerState;
+  /** Restores `exportState` output (typed errors for another optimizer, unknown parameters or wrong sizes). */
+  importState(state: OptimizerState): void;
+}
+
+/** What an optimizer needs to continue bit-identically (see `Optimizer.exportState`). */
+export interface OptimizerState {
+  name: string;
+  /** Updates applied so far (Adam's bias correction depends on it). */
+  step: number;
+  /** Moment buffers per parameter name, in the optimizer's own order (Adam: m, v; SGD: velocity). */
+  slots: Record<string, RealArray[]>;
 }
 
 export interface SgdOptions extends ClipOptions, LearningRateScaleOptions {
@@ -130,6 +143,44 @@ abstract class BaseOptimizer implements Optimizer {
   }
 
   protected beforeStep(): void {}
+  /** Steps applied so far (only optimizers whose update depends on it keep a count). */
+  protected get stepCount(): number {
+    return 0;
+  }
+  protected set stepCount(_value: number) {}
+  /** Moment buffers per parameter (Adam 2, SGD with momentum 1). */
+  protected abstract readonly slotCount: number;
+
+  exportState(): OptimizerState {
+    const slots: Record<string, RealArray[]> = {};
+    for (const [name, m] of this.moments) slots[name] = m.map((a) => a.slice());
+    return { name: this.name, step: this.stepCount, slots };
+  }
+
+  importState(state: OptimizerState): void {
+    if (!state || state.name !== this.name) {
+      throw new InvalidArgumentError('optimizer state', `was saved by optimizer "${String(state?.name)}", this one is "${this.name}"; resume with the same --optimizer`);
+    }
+    if (!Number.isInteger(state.step) || state.step < 0) throw new InvalidArgumentError('optimizer state.step', `must be an integer >= 0, got ${String(state.step)}`);
+    const restored = new Map<string, RealArray[]>();
+    for (const [name, buffers] of Object.entries(state.slots)) {
+      const p = this.byName.get(name);
+      if (!p) throw new UnknownNameError('parameter (optimizer state)', name, [...this.byName.keys()]);
+      if (buffers.length !== this.slotCount) throw new InvalidArgumentError(`optimizer state.slots.${name}`, `holds ${buffers.length} moment buffers, ${this.name} keeps ${this.slotCount}`);
+      restored.set(
+        name,
+        buffers.map((b, i) => {
+          if (b.length !== p.data.length) throw new InvalidArgumentError(`optimizer state.slots.${name}[${i}]`, `holds ${b.length} values, the parameter has ${p.data.length}`);
+          const copy = allocate(dtypeOf(p.data), p.data.length);
+          copy.set(b);
+          return copy;
+        }),
+      );
+    }
+    this.moments.clear();
+    for (const [name, m] of restored) this.moments.set(name, m);
+    this.stepCount = state.step;
+  }
   /** `lr` is the learning rate for this parameter (the optimizer's times its learningRateScale). */
   protected abstract update(name: string, w: RealArray, g: RealArray, lr: number): void;
 
@@ -142,6 +193,7 @@ abstract class BaseOptimizer implements Optimizer {
 
 class Sgd extends BaseOptimizer {
   readonly name = 'sgd';
+  protected readonly slotCount = 1;
   constructor(parameters: readonly Parameter[], private readonly o: SgdOptions, onUpdate?: () => void) {
     super(parameters, o.learningRate, o, onUpdate);
     checkRate('sgd', o.learningRate);
@@ -164,7 +216,14 @@ class Sgd extends BaseOptimizer {
 
 class Adam extends BaseOptimizer {
   readonly name: string;
+  protected readonly slotCount = 2;
   private t = 0;
+  protected override get stepCount(): number {
+    return this.t;
+  }
+  protected override set stepCount(value: number) {
+    this.t = value;
+  }
   constructor(parameters: readonly Parameter[], private readonly o: AdamOptions, private readonly infinityNorm: boolean, onUpdate?: () => void) {
     super(parameters, o.learningRate, o, onUpdate);
     this.name = infinityNorm ? 'adamax' : 'adam';

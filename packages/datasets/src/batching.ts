@@ -1,7 +1,7 @@
 import { InvalidArgumentError } from '@snn/errors';
 import { createRandom } from '@snn/random';
 import type { Batch, SequenceDataset } from './types';
-import { checkDataset, integerSeed, positiveInteger } from './validate';
+import { checkDataset, integerSeed, positiveInteger, startOffset } from './validate';
 
 /** Copies the sequences `order[from..to)` into a new [B, T, I] block. */
 function gather(data: SequenceDataset, order: ArrayLike<number>, from: number, to: number): { x: Float32Array; labels: Int32Array } {
@@ -24,11 +24,12 @@ function gather(data: SequenceDataset, order: ArrayLike<number>, from: number, t
  * @param options.shuffle visit sequences in a seeded random order (default false)
  * @param options.seed seed of that order (default 0); pass e.g. `seed + epoch` for a new order each epoch
  * @param options.dropLast skip a final batch smaller than `batchSize` (default false)
+ * @param options.startBatch skip the first this many batches of that order (resuming mid-epoch)
  */
 export function batches(
   data: SequenceDataset,
   batchSize: number,
-  options: { shuffle?: boolean; seed?: number; dropLast?: boolean } = {},
+  options: { shuffle?: boolean; seed?: number; dropLast?: boolean; startBatch?: number } = {},
 ): Generator<Batch> {
   checkDataset('data', data);
   positiveInteger('batchSize', batchSize);
@@ -36,8 +37,9 @@ export function batches(
   for (let i = 0; i < order.length; i++) order[i] = i;
   if (options.shuffle) createRandom(integerSeed('options.seed', options.seed ?? 0)).fork('batches/order').shuffle(order);
   const end = options.dropLast ? data.size - (data.size % batchSize) : data.size;
+  const start = startOffset(options.startBatch, batchSize);
   return (function* () {
-    for (let from = 0; from < end; from += batchSize) {
+    for (let from = start; from < end; from += batchSize) {
       const to = Math.min(from + batchSize, end);
       const { x, labels } = gather(data, order, from, to);
       yield { size: to - from, x, labels };

@@ -3,7 +3,7 @@ import { createRandom } from '@snn/random';
 import { splitDataset } from './batching';
 import type { Batch, SequenceDataset } from './types';
 import type { BatchOptions, BatchSource } from './types-source';
-import { checkDataset, integerSeed, positiveInteger } from './validate';
+import { checkDataset, integerSeed, positiveInteger, startOffset } from './validate';
 
 type SourceCore = Omit<BatchSource, 'sample' | 'batches'>;
 
@@ -24,8 +24,9 @@ export function makeSource<T extends SourceCore>(core: T): T & BatchSource {
       for (let i = 0; i < order.length; i++) order[i] = i;
       if (options.shuffle) createRandom(integerSeed('options.seed', options.seed ?? 0)).fork('batches/order').shuffle(order);
       const end = options.dropLast ? core.size - (core.size % batchSize) : core.size;
+      const start = startOffset(options.startBatch, batchSize);
       return (function* () {
-        for (let from = 0; from < end; from += batchSize) {
+        for (let from = start; from < end; from += batchSize) {
           const to = Math.min(from + batchSize, end);
           const idx = order.subarray(from, to);
           const x = new Float32Array((to - from) * stride);

@@ -5,6 +5,8 @@ export interface BatchOptions {
   shuffle?: boolean;
   seed?: number;
   dropLast?: boolean;
+  /** Skip the first this many batches of the order without reading them (resuming mid-epoch). */
+  startBatch?: number;
 }
 
 /**

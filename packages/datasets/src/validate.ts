@@ -29,3 +29,10 @@ export function integerSeed(argument: string, value: unknown): number {
   }
   return value;
 }
+
+/** The first sequence of batch `startBatch` (checked: an integer >= 0). */
+export function startOffset(startBatch: number | undefined, batchSize: number): number {
+  if (startBatch === undefined) return 0;
+  if (!Number.isInteger(startBatch) || startBatch < 0) throw new InvalidArgumentError('options.startBatch', `must be an integer >= 0, got ${String(startBatch)}`);
+  return startBatch * batchSize;
+}

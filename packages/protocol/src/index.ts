@@ -222,6 +222,14 @@ export interface LearnerV1 {
   /** The sequences ended: flush any pending gradient to the sink. */
   end(): void;
   readonly stats: LearnerStats;
+  /**
+   * Learners that keep state from one batch to the next (a running average of the weights, a schedule)
+   * return it here, so that a checkpoint taken between batches can continue exactly. Optional: a learner
+   * whose `begin` starts from nothing has no such state.
+   */
+  exportState?(): Record<string, RealArray | number>;
+  /** Restores `exportState` output (between batches, before the next `begin`). */
+  importState?(state: Record<string, RealArray | number>): void;
 }
 
 /** What a rule asks of the cells it trains. */

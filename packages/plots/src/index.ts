@@ -1,0 +1,1 @@
+export { learningCurveSpec, renderLearningCurves, type EpochPoint, type LearningCurveOptions, type RunCurves } from './learning-curves';
