@@ -172,7 +172,7 @@ async function runOne(json) {
   const { train, registerBuiltins, defaultTrainConfig } = await import('@snn/cli');
   registerBuiltins();
   const config = { ...defaultTrainConfig, ...JSON.parse(json) };
-  const { runDir, history } = train(config, { epoch: (m) => process.stderr.write(`  epoch ${m.epoch}: test acc ${(100 * m.test_accuracy).toFixed(1)}%, ${m.seconds.toFixed(1)} s\n`) });
+  const { runDir, history } = await train(config, { epoch: (m) => process.stderr.write(`  epoch ${m.epoch}: test acc ${(100 * m.test_accuracy).toFixed(1)}%, ${m.seconds.toFixed(1)} s\n`) });
   process.stdout.write(JSON.stringify({ runDir, history }) + '\n');
 }
 

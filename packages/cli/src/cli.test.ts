@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
@@ -47,6 +47,33 @@ describe('snn gradcheck', () => {
     expect(objects.map((o) => o.status)).toEqual(['pass', 'fail']);
     expect(objects[1].worst.name).toBe('W_rec');
     expect(objects[0].parameters).toHaveLength(5);
+  });
+  it('fails a vector that checks less than the rule produces, naming the parameter', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'snn-strict-'));
+    const base = JSON.parse(readFileSync(fixture('lif-bptt-kappa0.5-tiny.json'), 'utf8'));
+    const variant = (name: string, grads: Record<string, unknown>) => {
+      const file = join(dir, `${name}.json`);
+      writeFileSync(file, JSON.stringify({ ...base, id: name, expected: { ...base.expected, grads } }));
+      return file;
+    };
+    const { W_rec: _dropped, ...withoutWrec } = base.expected.grads;
+    const files = [
+      variant('empty-grads', {}),
+      variant('no-w-rec', withoutWrec),
+      variant('extra-name', { ...base.expected.grads, W_nope: base.expected.grads.W_rec }),
+    ];
+    const { code, lines } = await snn('gradcheck', ...files);
+    expect(code).toBe(1);
+    expect(lines[0]).toMatch(/^empty-grads\s+FAIL .*expected.grads lacks W_in, which rule bptt produces/);
+    expect(lines[1]).toMatch(/^no-w-rec\s+FAIL .*expected.grads lacks W_rec/);
+    expect(lines[1]).not.toMatch(/lacks W_in/);
+    expect(lines[2]).toMatch(/^extra-name\s+FAIL .*names W_nope, which a lif network does not have/);
+    expect(lines[3]).toMatch(/0 passed, 3 failed/);
+  });
+  it('exits non-zero when nothing was checked, --skip-unsupported or not', async () => {
+    const { code, lines } = await snn('gradcheck', '--skip-unsupported', fixture('unsupported-cell.json'));
+    expect(code).toBe(1);
+    expect(lines.at(-1)).toMatch(/0 passed, 0 failed, 0 unreadable, 1 unsupported \(skipped\): nothing was checked/);
   });
   it('rejects an unknown dtype', async () => {
     const { code } = await snn('gradcheck', '--dtype', 'f16', fixture('lif-bptt-kappa0.5-tiny.json'));

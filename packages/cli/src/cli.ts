@@ -4,6 +4,7 @@ import { benchmarkGemm } from '@snn/tensor';
 import { spawnSync } from 'node:child_process';
 import { benchSpikeLoader } from '@snn/datasets';
 import { benchBptt, benchHyprSpeed, benchMemoryOnce, defaultBpttBench, defaultHyprSpeed } from './bench';
+import { benchCheckpoint } from './bench-checkpoint';
 import { addDataCommand } from './data-command';
 import { gradcheck } from './gradcheck';
 import { loadPlugins, registerBuiltins } from './plugins';
@@ -100,6 +101,19 @@ export function buildProgram(out: (line: string) => void = (l) => process.stdout
             ? `${cell.padEnd(8)} e-prop        ${r.ms_per_step.toFixed(2).padStart(8)} ms/step  (hidden spike rate ${((r.hidden_spike_rate as number) * 100).toFixed(1)}%)`
             : `${cell.padEnd(8)} hypr l=${String(r.lambda).padEnd(5)}  ${r.ms_per_step.toFixed(2).padStart(8)} ms/step  e-prop/HYPR ${(r.ratio_eprop_over_hypr as number).toFixed(1).padStart(5)}x   S-stage ${ms('sStage_ms_per_step')}, scan ${ms('scan_ms_per_step')}, carry-in ${ms('carryIn_ms_per_step')}, factors ${ms('factors_ms_per_step')}, products ${ms('products_ms_per_step')}${r.event_driven_products ? ' (event-driven)' : ''}, params ${ms('parameters_ms_per_step')}`);
         }
+      }
+    });
+  bench
+    .command('checkpoint')
+    .description('size, write and read time of a training checkpoint (weights and Adam moments) of an LIF RSNN, 700-256-20 by default')
+    .option('--json', 'one JSON object per line')
+    .option('--inputs <n>', 'inputs', positiveInt('--inputs'), 700)
+    .option('--hidden <n>', 'hidden neurons', positiveInt('--hidden'), 256)
+    .option('--outputs <n>', 'classes', positiveInt('--outputs'), 20)
+    .action((opts: Record<string, any>) => {
+      for (const dtype of ['float32', 'float64'] as const) {
+        const r = benchCheckpoint({ inputs: opts.inputs, hidden: opts.hidden, outputs: opts.outputs, dtype });
+        out(opts.json ? JSON.stringify(r) : `${r.name}: ${r.parameters} parameters, ${(r.bytes / 1e6).toFixed(2)} MB, write ${r.write_ms.toFixed(1)} ms (atomic, fsync), read ${r.read_ms.toFixed(1)} ms (checksum, rebuild)`);
       }
     });
   bench

@@ -69,21 +69,21 @@ describe('snn data', () => {
 describe('snn train --task / --data', () => {
   it('trains on SHD-format files with their own test split, streamed', async () => {
     const out = mkdtempSync(join(tmpdir(), 'snn-train-shd-'));
-    const { code, lines } = await snn('train', '--task', 'shd', '--data', dir, '--epochs', '1', '--hidden', '8', '--out', out, '--dataset-options', '{"bins":20}');
+    const { code, lines } = await snn('train', '--task', 'shd', '--data', dir, '--epochs', '1', '--hidden', '8', '--runs', out, '--dataset-options', '{"bins":20}');
     expect(code).toBe(0);
     expect(lines.join('\n')).toMatch(/shd: 24 train \/ 8 test sequences/);
     const [run] = readdirSync(out);
     const config = JSON.parse(readFileSync(join(out, run!, 'config.json'), 'utf8'));
-    expect(config.dataset).toMatchObject({ name: 'shd', inputs: 700, steps: 20, classes: 20, train: 24, test: 8 });
-    expect(config.dataset.files).toEqual([join(dir, 'shd_train.h5.gz'), join(dir, 'shd_test.h5.gz')]);
+    expect(config.task).toMatchObject({ name: 'shd', inputs: 700, steps: 20, classes: 20, train: 24, test: 8 });
+    expect(config.task.files).toEqual([join(dir, 'shd_train.h5.gz'), join(dir, 'shd_test.h5.gz')]);
   });
 
   it('trains generated tasks by --task, and --dataset stays an alias', async () => {
     const out = mkdtempSync(join(tmpdir(), 'snn-train-task-'));
-    const adding = await snn('train', '--task', 'adding', '--epochs', '1', '--hidden', '8', '--out', out, '--dataset-options', '{"size":40,"steps":20}');
+    const adding = await snn('train', '--task', 'adding', '--epochs', '1', '--hidden', '8', '--runs', out, '--dataset-options', '{"size":40,"steps":20}');
     expect(adding.code).toBe(0);
     expect(adding.lines.join('\n')).toMatch(/adding: 32 train \/ 8 test sequences/);
-    const morse = await snn('train', '--dataset', 'morse', '--epochs', '1', '--hidden', '8', '--out', out, '--dataset-options', '{"samplesPerWord":1,"steps":120}');
+    const morse = await snn('train', '--dataset', 'morse', '--epochs', '1', '--hidden', '8', '--runs', out, '--dataset-options', '{"samplesPerWord":1,"steps":120}');
     expect(morse.code).toBe(0);
     expect(morse.lines.join('\n')).toMatch(/morse: 40 train \/ 10 test sequences/);
   });

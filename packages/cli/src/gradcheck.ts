@@ -54,9 +54,14 @@ export function gradcheck(paths: readonly string[], options: GradcheckOptions, w
       write(formatLine(r));
     }
   }
+  const checkedNothing = counts.pass + counts.fail === 0;
   if (!options.json) {
-    write(`gradcheck (${options.dtype}): ${counts.pass} passed, ${counts.fail} failed, ${counts.error} unreadable, ${counts.unsupported} unsupported${options.skipUnsupported ? ' (skipped)' : ''}`);
+    write(
+      `gradcheck (${options.dtype}): ${counts.pass} passed, ${counts.fail} failed, ${counts.error} unreadable, ${counts.unsupported} unsupported${options.skipUnsupported ? ' (skipped)' : ''}` +
+        (files.length === 0 ? ' (no vector files given)' : checkedNothing ? ': nothing was checked' : ''),
+    );
   }
   const bad = counts.fail + counts.error + (options.skipUnsupported ? 0 : counts.unsupported);
-  return files.length === 0 ? 2 : bad > 0 ? 1 : 0;
+  // A run that checked nothing never passes, with --skip-unsupported too: that would vouch for nothing.
+  return files.length === 0 ? 2 : bad > 0 || checkedNothing ? 1 : 0;
 }

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { isAbsolute, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -29,9 +30,12 @@ export function registerBuiltins(): void {
  */
 function resolvePlugin(name: string): string {
   const fromCwd = createRequire(join(process.cwd(), 'noop.js'));
+  const isPath = isAbsolute(name) || name.startsWith('.');
   try {
-    return pathToFileURL(fromCwd.resolve(isAbsolute(name) || name.startsWith('.') ? resolve(name) : name)).href;
+    return pathToFileURL(fromCwd.resolve(isPath ? resolve(name) : name)).href;
   } catch {
+    if (isPath && !existsSync(resolve(name))) throw new InvalidArgumentError(`--plugin ${name}`, `${resolve(name)} does not exist; give the folder of the plugin package (with its package.json) or its file`);
+    if (isPath) throw new InvalidArgumentError(`--plugin ${name}`, `${resolve(name)} has no entry point to import: build the plugin (its package.json "main"/"exports" must name an existing file)`);
     return name; // a package only the CLI's own installation can see
   }
 }

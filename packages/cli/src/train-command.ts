@@ -28,9 +28,9 @@ const FIXED_WHEN_RESUMING = [
 ];
 
 /** What `snn train` prints while it runs: a bar on a terminal, a line every 10 s otherwise (logs, pipes). */
-function reporterFor(out: (line: string) => void, progress: boolean): TrainReporter {
+function reporterFor(out: (line: string) => void, progress: boolean, everySeconds = 10): TrainReporter {
   const useBar = progress && !!process.stderr.isTTY;
-  const logEveryMs = 10_000;
+  const logEveryMs = everySeconds * 1000;
   let bar: SingleBar | null = null;
   let lastLog = performance.now();
   return {
@@ -104,6 +104,7 @@ export function addTrainCommand(program: Command, out: (line: string) => void): 
     .option('--overwrite', 'with --out: replace an existing run folder')
     .option('--resume <run-dir>', 'continue a killed or finished run from its checkpoint (bit-identical to an uninterrupted run)')
     .option('--no-progress', 'no progress bar or progress lines')
+    .option('--progress-every <seconds>', 'without a terminal (logs, pipes): a progress line on stderr this often', positiveNumber('--progress-every'), 10)
     .action(async (opts: Record<string, any>, cmd: Command) => {
       if (opts.resume !== undefined) {
         const fixed = FIXED_WHEN_RESUMING.filter((key) => cmd.getOptionValueSource(key) === 'cli');
@@ -112,7 +113,7 @@ export function addTrainCommand(program: Command, out: (line: string) => void): 
           throw new InvalidArgumentError('--resume', `continues the run as it was configured; drop ${flags.join(', ')} (only --epochs, to extend the run, and --no-progress may be given)`);
         }
         const epochs = cmd.getOptionValueSource('epochs') === 'cli' ? (opts.epochs as number) : undefined;
-        await resume(opts.resume as string, reporterFor(out, opts.progress !== false), epochs !== undefined ? { epochs } : {});
+        await resume(opts.resume as string, reporterFor(out, opts.progress !== false, opts.progressEvery as number), epochs !== undefined ? { epochs } : {});
         return;
       }
       if (opts.overwrite && opts.out === undefined) throw new InvalidArgumentError('--overwrite', 'replaces the folder named by --out; give --out DIR too');
@@ -143,7 +144,7 @@ export function addTrainCommand(program: Command, out: (line: string) => void): 
         dtype: opts.dtype,
         outDir: opts.runs,
       };
-      await train(config, reporterFor(out, opts.progress !== false), opts.out !== undefined ? { runDir: opts.out, overwrite: !!opts.overwrite } : {});
+      await train(config, reporterFor(out, opts.progress !== false, opts.progressEvery as number), opts.out !== undefined ? { runDir: opts.out, overwrite: !!opts.overwrite } : {});
     });
 }
 

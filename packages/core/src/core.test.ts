@@ -51,6 +51,19 @@ const leaky: CellDefinition = {
 if (!listCells().includes('leaky-test')) registerCell(leaky);
 
 describe('network', () => {
+  it("takes the CLI's dtype spellings and refuses others instead of training in float32", () => {
+    const spec = { inputs: 3, outputs: 2, layers: [{ cell: 'leaky-test', neurons: 4 }] };
+    const f64 = createNetwork(spec, { dtype: 'f64' });
+    expect(f64.dtype).toBe('float64');
+    expect(f64.parameters().every((p) => p.data instanceof Float64Array)).toBe(true);
+    expect(createNetwork(spec, { dtype: 'f32' }).parameters()[0]!.data).toBeInstanceOf(Float32Array);
+    expect(() => createNetwork(spec, { dtype: 'float16' as 'f32' })).toThrow(/"float16" is not a dtype; use f32/);
+  });
+  it('refuses sizes that cannot fit before allocating anything', () => {
+    const started = Date.now();
+    expect(() => createNetwork({ inputs: 3, outputs: 2, layers: [{ cell: 'leaky-test', neurons: 1e6 }] })).toThrow(/layers: 1 layer\(s\) of 1000000 neurons need 1.00e\+12 weights/);
+    expect(Date.now() - started).toBeLessThan(1000);
+  });
   it('names parameters like the vectors, flat for one layer and prefixed for stacks', () => {
     const one = createNetwork({ inputs: 3, outputs: 2, layers: [{ cell: 'leaky-test', neurons: 4 }] });
     expect(one.parameters().map((p) => `${p.name}[${p.shape}]`)).toEqual(['W_in[4,3]', 'W_rec[4,4]', 'b[4]', 'W_out[2,4]', 'b_out[2]']);
@@ -118,6 +131,28 @@ describe('cross entropy', () => {
 
 describe('optimizers', () => {
   const param = () => ({ name: 'w', shape: [2], data: new Float64Array([1, -1]) });
+  it('export and import their whole state, so a restored optimizer continues bit for bit', () => {
+    for (const make of [(p: ReturnType<typeof param>) => createAdam([p], { learningRate: 0.1 }), (p: ReturnType<typeof param>) => createSgd([p], { learningRate: 0.1, momentum: 0.9 })]) {
+      const grads = [0.5, -2, 0.25, 3, -1, 0.1].map((g, i) => new Map([['w', new Float64Array([g, -g * (i + 1)])]]));
+      const straight = param();
+      const a = make(straight);
+      grads.forEach((g) => a.step(g));
+      const first = param();
+      const b = make(first);
+      grads.slice(0, 3).forEach((g) => b.step(g));
+      const saved = b.exportState();
+      const resumed = { ...param(), data: first.data.slice() };
+      const c = make(resumed);
+      c.importState(saved);
+      grads.slice(3).forEach((g) => c.step(g));
+      expect([...resumed.data]).toEqual([...straight.data]);
+    }
+    const p = param();
+    const adam = createAdam([p], { learningRate: 0.1 });
+    expect(() => adam.importState({ name: 'sgd', step: 0, slots: {} })).toThrow(/saved by optimizer "sgd", this one is "adam"/);
+    expect(() => adam.importState({ name: 'adam', step: 1, slots: { w: [new Float64Array(3), new Float64Array(3)] } })).toThrow(/holds 3 values, the parameter has 2/);
+    expect(() => adam.importState({ name: 'adam', step: 1, slots: { nope: [] } })).toThrow(/nope/);
+  });
   it('adam takes a first step of lr * sign(g)', () => {
     const p = param();
     const opt = createAdam([p], { learningRate: 0.1 });

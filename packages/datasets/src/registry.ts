@@ -1,3 +1,4 @@
+import { existsSync, statSync } from 'node:fs';
 import { InvalidArgumentError, UnknownNameError } from '@snn/errors';
 import { createAdding, type AddingOptions } from './adding';
 import { createCueAccumulation, type CueOptions } from './cue';
@@ -8,6 +9,14 @@ import { createRandman, type RandmanOptions } from './randman';
 import { asBatchSource } from './source';
 import { findSplitFile, openSpikeFile, type SpikeFile, type SpikeFileOptions } from './spike-file';
 import type { DatasetDefinition, DatasetSplits, SequenceDataset } from './types';
+
+/** A folder without the split files is named with what was looked for, rather than failing to read a folder as a file. */
+function checkedSplitPath(path: string, kind: 'shd' | 'ssc'): string {
+  if (existsSync(path) && statSync(path).isDirectory()) {
+    throw new InvalidArgumentError('path', `${path} is a folder without ${kind}_train.h5 or ${kind}_train.h5.gz; pass the folder holding the ${kind.toUpperCase()} files (${kind}_train.h5[.gz], ${kind}_test.h5[.gz]) or one file`);
+  }
+  return path;
+}
 
 /** Splits `options` into the data path and the rest, dropping the generic `seed`. */
 function pathOf(task: string, options: Readonly<Record<string, unknown>>, hint: string): { path: string; rest: Record<string, unknown> } {
@@ -20,7 +29,7 @@ function spikeDefinition(kind: 'shd' | 'ssc', description: string): DatasetDefin
   const hint = `a ${kind}_train.h5 / .h5.gz file or a folder holding ${kind}_train and ${kind}_test`;
   const open = (options: Readonly<Record<string, unknown>>): DatasetSplits => {
     const { path, rest } = pathOf(kind, options, hint);
-    const trainFile = findSplitFile(path, kind, 'train') ?? path;
+    const trainFile = findSplitFile(path, kind, 'train') ?? checkedSplitPath(path, kind);
     const opened: SpikeFile[] = [];
     try {
       const o = { ...(rest as SpikeFileOptions), kind };
@@ -50,7 +59,7 @@ function spikeDefinition(kind: 'shd' | 'ssc', description: string): DatasetDefin
     open,
     create(options) {
       const { path, rest } = pathOf(kind, options, hint);
-      const file = openSpikeFile(findSplitFile(path, kind, 'train') ?? path, { ...(rest as SpikeFileOptions), kind });
+      const file = openSpikeFile(findSplitFile(path, kind, 'train') ?? checkedSplitPath(path, kind), { ...(rest as SpikeFileOptions), kind });
       try {
         return file.toSequenceDataset();
       } finally {
