@@ -1,1 +1,3 @@
 export { learningCurveSpec, renderLearningCurves, type EpochPoint, type LearningCurveOptions, type RunCurves } from './learning-curves';
+export { accuracyBarSpec, renderAccuracyBars, renderSuiteCurves, suiteCurveSpec, type AccuracyBar, type CurveGroup } from './suite-plots';
+export { renderSpec } from './render';

@@ -1,7 +1,6 @@
 import { InvalidArgumentError } from '@snn/errors';
-import { Resvg } from '@resvg/resvg-js';
-import * as vega from 'vega';
-import * as vegaLite from 'vega-lite';
+import type * as vegaLite from 'vega-lite';
+import { renderSpec } from './render';
 
 /** One epoch of a run, as `metrics.jsonl` holds it. */
 export interface EpochPoint {
@@ -82,16 +81,5 @@ export function learningCurveSpec(runs: readonly RunCurves[], options: LearningC
 
 /** Renders learning curves as SVG text and PNG bytes. */
 export async function renderLearningCurves(runs: readonly RunCurves[], options: LearningCurveOptions): Promise<{ svg: string; png: Uint8Array }> {
-  const compiled = vegaLite.compile(learningCurveSpec(runs, options)).spec;
-  const view = new vega.View(vega.parse(compiled), { renderer: 'none' });
-  const svg = await view.toSVG();
-  view.finalize();
-  const png = new Resvg(svg, {
-    fitTo: { mode: 'zoom', value: options.pngScale ?? 2 },
-    font: { loadSystemFonts: true, defaultFontFamily: 'DejaVu Sans' },
-    background: 'white',
-  })
-    .render()
-    .asPng();
-  return { svg, png: new Uint8Array(png.buffer, png.byteOffset, png.byteLength) };
+  return renderSpec(learningCurveSpec(runs, options), options.pngScale ?? 2);
 }

@@ -1,0 +1,3 @@
+export { accuracy, formatMeanStd, meanStd } from './summary';
+export { defaultGroupOf, gradientCosine, type GradientCosine } from './gradient-cosine';
+export { spikeStatistics, type LayerActivity } from './spikes';
