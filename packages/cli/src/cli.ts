@@ -5,6 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { benchSpikeLoader } from '@snn/datasets';
 import { benchBptt, benchHyprSpeed, benchMemoryOnce, defaultBpttBench, defaultHyprSpeed } from './bench';
 import { benchCheckpoint } from './bench-checkpoint';
+import { addCompareCommand } from './compare-command';
 import { addDataCommand } from './data-command';
 import { gradcheck } from './gradcheck';
 import { loadPlugins, registerBuiltins } from './plugins';
@@ -25,6 +26,7 @@ export function buildProgram(out: (line: string) => void = (l) => process.stdout
 
   addTrainCommand(program, out);
   addPlotCommand(program, out);
+  addCompareCommand(program, out);
   addDataCommand(program, out);
 
   program

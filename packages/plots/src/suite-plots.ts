@@ -40,35 +40,33 @@ export function suiteCurveSpec(groups: readonly CurveGroup[], options: { title: 
       height: 220,
       title: panel.title,
       transform: [{ filter: `isFinite(datum.${panel.field})` }],
-      encoding: {
-        x: { field: 'epoch', type: 'quantitative', title: 'epoch', axis: { tickMinStep: 1, format: 'd' } },
-        color: { field: 'group', type: 'nominal', title: null, legend: { orient: 'bottom', columns: 2, labelLimit: 400 } },
-      },
+      // The line layer comes first: the legend takes its symbols from it, not from the faint band.
+      encoding: { x: { field: 'epoch', type: 'quantitative', title: 'epoch', axis: { tickMinStep: 1, format: 'd' } }, color: { field: 'group', type: 'nominal', title: null, legend: { orient: 'bottom', columns: 2, labelLimit: 500, symbolType: 'stroke', symbolStrokeWidth: 3 } } },
       layer: [
-        { mark: { type: 'errorband', extent: 'stdev', opacity: 0.2 }, encoding: { y: { field: panel.field, type: 'quantitative', title: `${panel.title} (mean +- std)`, axis: { format: panel.format } } } },
-        { mark: { type: 'line', point: true }, encoding: { y: { aggregate: 'mean', field: panel.field, type: 'quantitative' } } },
+        { mark: { type: 'line', point: true, strokeWidth: 2 }, encoding: { y: { aggregate: 'mean', field: panel.field, type: 'quantitative', title: `${panel.title} (mean ± std)`, axis: { format: panel.format }, scale: { zero: false } } } },
+        { mark: { type: 'errorband', extent: 'stdev', opacity: 0.18 }, encoding: { y: { field: panel.field, type: 'quantitative', title: null } } },
       ],
     })),
   } as TopLevelSpec;
 }
 
-/** Final test accuracy per configuration: bars of the mean with +- 1 std whiskers. */
+/** Final test accuracy per configuration: horizontal bars of the mean with +- 1 std whiskers (clipped to [0, 1]). */
 export function accuracyBarSpec(bars: readonly AccuracyBar[], options: { title: string }): TopLevelSpec {
   if (bars.length === 0) throw new InvalidArgumentError('bars', 'needs at least one bar');
-  const values = bars.map((b) => ({ ...b, low: b.mean - b.std, high: b.mean + b.std }));
+  const values = bars.map((b) => ({ ...b, low: Math.max(0, b.mean - b.std), high: Math.min(1, b.mean + b.std), text: `${(100 * b.mean).toFixed(1)}%${b.n > 1 ? ` ± ${(100 * b.std).toFixed(1)}` : ''}` }));
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
     title: { text: options.title, fontSize: 15 },
     background: 'white',
     config: { font: 'DejaVu Sans', view: { stroke: '#ddd' } },
     data: { values },
-    width: Math.max(240, 48 * bars.length),
-    height: 240,
-    encoding: { x: { field: 'label', type: 'nominal', title: null, sort: null, axis: { labelAngle: -30, labelLimit: 240 } } },
+    width: 420,
+    height: Math.max(80, 26 * bars.length),
+    encoding: { y: { field: 'label', type: 'nominal', title: null, sort: null, axis: { labelLimit: 500 } } },
     layer: [
-      { mark: { type: 'bar', color: '#4c78a8' }, encoding: { y: { field: 'mean', type: 'quantitative', title: 'final test accuracy (mean +- std over seeds)', axis: { format: '.0%' }, scale: { domain: [0, 1] } } } },
-      { mark: { type: 'rule', strokeWidth: 1.5 }, encoding: { y: { field: 'low', type: 'quantitative' }, y2: { field: 'high' } } },
-      { mark: { type: 'text', dy: -8, fontSize: 10 }, encoding: { y: { field: 'high', type: 'quantitative' }, text: { field: 'mean', type: 'quantitative', format: '.1%' } } },
+      { mark: { type: 'bar', color: '#4c78a8', height: 16 }, encoding: { x: { field: 'mean', type: 'quantitative', title: 'final test accuracy (mean ± std over seeds)', axis: { format: '.0%' }, scale: { domain: [0, 1] } } } },
+      { mark: { type: 'rule', strokeWidth: 1.5 }, encoding: { x: { field: 'low', type: 'quantitative' }, x2: { field: 'high' } } },
+      { mark: { type: 'text', align: 'left', dx: 6, fontSize: 11 }, encoding: { x: { field: 'high', type: 'quantitative' }, text: { field: 'text' } } },
     ],
   } as TopLevelSpec;
 }

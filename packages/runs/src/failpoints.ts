@@ -1,6 +1,7 @@
 /**
  * Fault injection for crash tests: `SNN_FAILPOINTS="checkpoint-before-rename@2,batch-end@7"` makes the
- * process kill itself with SIGKILL the 2nd time it reaches the named point (or the 7th batch end). The
+ * process kill itself with SIGKILL the 2nd time it reaches the named point (or the 7th batch end; `trial-end`
+ * is passed by `snn compare` after each finished trial). The
  * points sit exactly where a real crash hurts most (half a temporary file written, a complete temporary
  * file not yet renamed, ...), which a kill from outside at a random time would hit only by luck.
  * Without the variable every call is one Map lookup.
@@ -20,7 +21,7 @@ function parse(): Map<string, number> | null {
 }
 
 /** Names of the points the training loop and the checkpoint writer pass. */
-export type FailpointName = 'batch-end' | 'epoch-end' | 'checkpoint-mid-write' | 'checkpoint-before-rename' | 'checkpoint-after-rename';
+export type FailpointName = 'batch-end' | 'epoch-end' | 'trial-end' | 'checkpoint-mid-write' | 'checkpoint-before-rename' | 'checkpoint-after-rename';
 
 export function failpoint(name: FailpointName): void {
   if (armed === undefined) armed = parse();

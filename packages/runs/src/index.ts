@@ -25,4 +25,4 @@ export {
 } from './training-checkpoint';
 export { readMetricsLines, WALL_CLOCK_FIELDS } from './metrics-file';
 export { drawRunCurves, plotRuns, readRunCurves } from './curves';
-export type { FailpointName } from './failpoints';
+export { failpoint, type FailpointName } from './failpoints';
