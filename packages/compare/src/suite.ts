@@ -47,8 +47,13 @@ export function mergeConfig(...parts: Array<Partial<TrainConfig>>): TrainConfig 
   let out: TrainConfig = { ...defaultTrainConfig };
   for (const p of parts) {
     const next = { ...out, ...p };
+    // Options belong to what they configure: a part that names another cell, rule or task starts its
+    // options afresh (LIF's alpha means nothing to an LSTM); otherwise they merge key by key.
+    const owner = { datasetOptions: 'dataset', ruleOptions: 'rule', cellOptions: 'cell' } as const;
     for (const key of ['datasetOptions', 'ruleOptions', 'cellOptions'] as const) {
-      if (p[key]) next[key] = { ...(out[key] as Record<string, unknown>), ...(p[key] as Record<string, unknown>) };
+      const changed = p[owner[key]] !== undefined && p[owner[key]] !== out[owner[key]];
+      const before = changed ? {} : (out[key] as Record<string, unknown>);
+      next[key] = { ...before, ...((p[key] as Record<string, unknown> | undefined) ?? {}) };
     }
     out = next;
   }

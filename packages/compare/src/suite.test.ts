@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { expandTrials, getPreset, mergeConfig, renderTable } from './index';
+
+describe('suites', () => {
+  it('options belong to their cell, rule and task: naming another one starts them afresh', () => {
+    const c = mergeConfig({ cell: 'lstm' }, { rule: 'tbptt', ruleOptions: { k: 5 } });
+    expect(c.cellOptions).toEqual({});
+    expect(c.ruleOptions).toEqual({ k: 5 });
+    expect(mergeConfig({ cellOptions: { alpha: 0.8 } }).cellOptions).toMatchObject({ alpha: 0.8, theta: 1 });
+  });
+  it('expands the grid with seeds innermost, ids naming every axis', () => {
+    const trials = expandTrials({
+      name: 't',
+      base: {},
+      axes: [
+        { name: 'rule', values: [{ label: 'bptt', config: { rule: 'bptt' } }, { label: 'eprop', config: { rule: 'eprop' } }] },
+        { name: 'hidden', values: [{ label: 'hidden=8', config: { hidden: 8 } }] },
+      ],
+      seeds: [1, 2],
+    });
+    expect(trials.map((t) => t.id)).toEqual(['bptt-hidden=8-s1', 'bptt-hidden=8-s2', 'eprop-hidden=8-s1', 'eprop-hidden=8-s2']);
+    expect(trials[3]!.config).toMatchObject({ rule: 'eprop', hidden: 8, seed: 2 });
+    expect(() => expandTrials({ name: 't', base: {}, axes: [{ name: 'rule', values: [] }], seeds: [1] })).toThrow(/--rule: needs at least one value/);
+  });
+  it('presets build at both scales, and the table shows the published numbers beside ours', () => {
+    const spec = getPreset('hypr-tbptt-adding');
+    expect(spec.base.datasetOptions).toMatchObject({ steps: 1000 });
+    expect(getPreset('hypr-tbptt-adding', 'full').base.datasetOptions).toMatchObject({ steps: 5000 });
+    const trials = expandTrials(spec);
+    expect(trials).toHaveLength(12);
+    expect(trials[0]!.config.cellOptions).toEqual({});
+    const table = renderTable(spec, trials, []);
+    expect(table).toMatch(/\| hypr \| 0 of 3 \| - \| - \| - \| 88.15 \|/);
+    expect(() => getPreset('nope')).toThrow(/nope/);
+  });
+});
