@@ -30,6 +30,32 @@ describe('lif step', () => {
   });
 });
 
+describe('lif reset variants', () => {
+  // u1 = 2 (spike); then step 2 with I = 0.25 applies the reset of z_1 = 1.
+  const second = (reset: 'subtract' | 'subtract-after-decay' | 'zero' | 'none') =>
+    run(createLif(1, { alpha: 0.5, theta: 1, reset }), [[2], [0.25]])[1]![0];
+  it('subtract resets inside the leak: 0.5 (2 - 1) + 0.25', () => expect(second('subtract')).toBe(0.75));
+  it('subtract-after-decay: 0.5 * 2 + 0.25 - 1', () => expect(second('subtract-after-decay')).toBe(0.25));
+  it('zero clears the carried membrane but keeps the drive', () => expect(second('zero')).toBe(0.25));
+  it('none does not reset', () => expect(second('none')).toBe(1.25));
+  it('detachReset changes no forward value', () => {
+    const a = run(createLif(1, { alpha: 0.5, reset: 'zero', detachReset: true }), [[2], [0.25], [3]]);
+    const b = run(createLif(1, { alpha: 0.5, reset: 'zero' }), [[2], [0.25], [3]]);
+    expect(a).toEqual(b);
+  });
+  for (const reset of ['subtract', 'subtract-after-decay', 'zero', 'none'] as const) {
+    for (const detachReset of [false, true]) {
+      it(`Jacobians agree with the VJP: ${reset}${detachReset ? ', detached' : ''}`, () => {
+        expect(checkCellJacobians(createLif(5, { alpha: 0.8, theta: 0.7, reset, detachReset }), { seed: 3 }).ok).toBe(true);
+      });
+    }
+  }
+  it('rejects an unknown reset and a non-boolean detachReset', () => {
+    expect(() => createLif(3, { reset: 'hard' as never })).toThrow(/lif reset.*"subtract", "subtract-after-decay", "zero", "none".*"hard"/);
+    expect(() => createLif(3, { detachReset: 'yes' as never })).toThrow(/lif detachReset.*boolean/);
+  });
+});
+
 describe('lif conformance', () => {
   it('per-neuron Jacobians agree with the VJP (fast-sigmoid)', () => {
     expect(checkCellJacobians(createLif(5, { alpha: 0.8, theta: 0.7 })).ok).toBe(true);
@@ -47,7 +73,7 @@ describe('lif conformance', () => {
 
 describe('lif options', () => {
   it('rejects unknown options, listing the valid ones', () => {
-    expect(() => createLif(3, { tau: 20 } as never)).toThrow(/lif option "tau".*alpha, theta, surrogate/);
+    expect(() => createLif(3, { tau: 20 } as never)).toThrow(/lif option "tau".*alpha, theta, reset, detachReset, surrogate/);
   });
   it('rejects alpha outside [0, 1] and non-positive thresholds', () => {
     expect(() => createLif(3, { alpha: 1.2 })).toThrow(/alpha/);

@@ -23,6 +23,10 @@ describe('vector format', () => {
     expect(v.sizes.hidden).toBe(1);
     expect(v.rule.name).toBe('fd-oracle');
   });
+  it('keeps string and boolean cellOptions (reset variants) for the cell to validate', () => {
+    const v = parseGradientVector({ ...tinyVector(), cellOptions: { alpha: 0.8, reset: 'zero', detachReset: true } }, 'toy.json');
+    expect(v.cellOptions).toEqual({ alpha: 0.8, reset: 'zero', detachReset: true });
+  });
   it.each([
     ['x.data', (v: any) => (v.x.data = [1]), /x.data.*holds 1 values but shape \[1, 2, 1\] needs 2/],
     ['target class', (v: any) => (v.target.data = [5]), /target.data\[0\].*not a class index/],
@@ -30,6 +34,8 @@ describe('vector format', () => {
     ['NaN-ish value', (v: any) => (v.x.data = [1, 'a']), /x.data\[1\].*finite number/],
     ['x shape vs sizes', (v: any) => (v.sizes.steps = 3), /x.shape/],
     ['no hidden', (v: any) => delete v.sizes.hidden, /sizes.hidden/],
+    ['object cellOption', (v: any) => (v.cellOptions = { reset: { kind: 'zero' } }), /cellOptions.reset.*a string or a boolean/],
+    ['null cellOption', (v: any) => (v.cellOptions = { alpha: null }), /cellOptions.alpha/],
   ])('rejects %s with a FormatError naming the field', (_name, mutate, message) => {
     const v = tinyVector();
     mutate(v);

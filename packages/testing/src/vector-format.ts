@@ -10,7 +10,8 @@ export interface VectorArray {
 export interface GradientVector {
   id: string;
   cell: string;
-  cellOptions: Record<string, number>;
+  /** Cell constants: finite numbers, strings (e.g. `reset`) and booleans (e.g. `detachReset`); the cell validates them. */
+  cellOptions: Record<string, number | string | boolean>;
   surrogate?: { name: string } & Record<string, number | string>;
   readout: { kappa: number };
   rule: { name: string } & Record<string, number | string>;
@@ -75,9 +76,12 @@ export function parseGradientVector(value: unknown, source: string): GradientVec
 
   const id = str('id');
   const cell = str('cell');
-  const cellOptions: Record<string, number> = {};
+  const cellOptions: Record<string, number | string | boolean> = {};
   for (const [k, x] of Object.entries(obj(v.cellOptions ?? {}, 'cellOptions'))) {
-    cellOptions[k] = typeof x === 'number' && Number.isFinite(x) ? x : fail(`cellOptions.${k}`, 'expected a finite number');
+    cellOptions[k] =
+      (typeof x === 'number' && Number.isFinite(x)) || typeof x === 'string' || typeof x === 'boolean'
+        ? x
+        : fail(`cellOptions.${k}`, 'expected a finite number, a string or a boolean');
   }
   let surrogate: GradientVector['surrogate'];
   if (v.surrogate !== undefined) {
