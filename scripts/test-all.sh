@@ -15,10 +15,13 @@ rm -f packages/*/.vitest-report.json examples/*/.vitest-report.json
 GRADCHECK=()
 VECTORS="${SNN_VECTORS:-../shared/vectors}"
 if [ -d "$VECTORS" ]; then
+  # Top-level vectors plus the cell-variant vectors in cells/ (string/boolean cellOptions).
+  FILES=("$VECTORS"/*.json)
+  if compgen -G "$VECTORS/cells/*.json" >/dev/null; then FILES+=("$VECTORS"/cells/*.json); fi
   for dtype in f32 f64; do
     echo "== snn gradcheck --dtype $dtype over $VECTORS"
-    node packages/cli/dist/bin.cjs gradcheck --skip-unsupported --json --dtype "$dtype" "$VECTORS"/*.json > ".gradcheck-$dtype.jsonl" || true
-    node packages/cli/dist/bin.cjs gradcheck --skip-unsupported --dtype "$dtype" "$VECTORS"/*.json | grep -v UNSUPPORTED || true
+    node packages/cli/dist/bin.cjs gradcheck --skip-unsupported --json --dtype "$dtype" "${FILES[@]}" > ".gradcheck-$dtype.jsonl" || true
+    node packages/cli/dist/bin.cjs gradcheck --skip-unsupported --dtype "$dtype" "${FILES[@]}" | grep -v UNSUPPORTED || true
     counts="$(node -e '
       const lines = require("fs").readFileSync(process.argv[1], "utf8").trim().split("\n").filter(Boolean).map(JSON.parse);
       const pass = lines.filter((l) => l.status === "pass").length;

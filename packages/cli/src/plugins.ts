@@ -11,6 +11,7 @@ import { InvalidArgumentError } from '@snn/errors';
 import { alif } from '@snn/alif';
 import { brf } from '@snn/brf';
 import { gru } from '@snn/gru';
+import { cubaLif } from '@snn/cuba-lif';
 import { lif } from '@snn/lif';
 import { lstm } from '@snn/lstm';
 import { seAdlif } from '@snn/se-adlif';
@@ -19,7 +20,7 @@ import { tbptt } from '@snn/tbptt';
 /** Registers every cell and rule this CLI ships with. Safe to call more than once. */
 export function registerBuiltins(): void {
   const cells = listCells();
-  for (const cell of [lif, alif, brf, seAdlif, lstm, gru]) if (!cells.includes(cell.name)) registerCell(cell);
+  for (const cell of [lif, cubaLif, alif, brf, seAdlif, lstm, gru]) if (!cells.includes(cell.name)) registerCell(cell);
   const rules = listRules();
   for (const rule of [bptt, tbptt, eprop, hypr, hyprTbptt]) if (!rules.includes(rule.name)) registerRule(rule);
 }
