@@ -7,6 +7,7 @@ import { benchBptt, benchHyprSpeed, benchMemoryOnce, defaultBpttBench, defaultHy
 import { benchCheckpoint } from './bench-checkpoint';
 import { addCompareCommand } from './compare-command';
 import { addDataCommand } from './data-command';
+import { addNirCommand } from './nir-command';
 import { gradcheck } from './gradcheck';
 import { loadPlugins, registerBuiltins } from './plugins';
 import { addPlotCommand, addTrainCommand } from './train-command';
@@ -28,6 +29,7 @@ export function buildProgram(out: (line: string) => void = (l) => process.stdout
   addPlotCommand(program, out);
   addCompareCommand(program, out);
   addDataCommand(program, out);
+  addNirCommand(program, out);
 
   program
     .command('gradcheck')

@@ -141,6 +141,37 @@ describe('export -> import round trip', () => {
   });
 });
 
+describe('the three shapes of a recurrent layer', () => {
+  const cuba = () => ({ type: 'CubaLIF', fields: { tau_syn: nirArray([0.002, 0.002]), tau_mem: nirArray([0.01, 0.01]), r: nirArray([1, 1]), v_leak: nirArray([0, 0]), v_threshold: nirArray([1, 1]), w_in: nirArray([1, 1]) } });
+  const Wfc = nirArray([1, 2, 3, 4, 5, 6], [2, 3]);
+  const Wrec = nirArray([0.5, -1, 2, 0.25], [2, 2]);
+  const io = (n: number, type: 'Input' | 'Output') => ({ type, fields: { shape: nirArray([n]) } });
+  const doc = (nodes: Record<string, any>, edges: Array<[string, string]>): NirDocument => ({ version: '1.0.0', graph: { type: 'NIRGraph', fields: {}, nodes: { input: io(3, 'Input'), fc: { type: 'Linear', fields: { weight: Wfc } }, output: io(2, 'Output'), ...nodes }, edges: [['input', 'fc'], ...edges] } });
+  const flat = doc({ lif: cuba(), w_rec: { type: 'Linear', fields: { weight: Wrec } } }, [['fc', 'lif'], ['lif', 'w_rec'], ['w_rec', 'lif'], ['lif', 'output']]);
+  const sub = (inputTo: 'lif' | 'w_rec') =>
+    doc(
+      { rnn: { type: 'NIRGraph', fields: {}, nodes: { input: io(2, 'Input'), lif: cuba(), w_rec: { type: 'Linear', fields: { weight: Wrec } }, output: io(2, 'Output') }, edges: [['input', inputTo], ['lif', 'w_rec'], ['w_rec', 'lif'], ['lif', 'output']] } },
+      [['fc', 'rnn'], ['rnn', 'output']],
+    );
+  const params = (d: NirDocument) => {
+    const { network } = importNir(d, { dt: 1e-3, dtype: 'float64' });
+    return Object.fromEntries(network.parameters().map((p) => [p.name, Array.from(p.data)]));
+  };
+  const g = 0.1 * 0.5; // (1 - alpha)(1 - alphaSyn) with dt 1e-3, tau_mem 1e-2, tau_syn 2e-3
+  it('a flat 2-cycle and a subgraph whose input enters the neuron give the same network', () => {
+    const a = params(flat);
+    expect(a.W_in!.map((v) => v / g)).toEqual([1, 2, 3, 4, 5, 6].map((v) => expect.closeTo(v, 12)));
+    expect(a.W_rec!.map((v) => v / g)).toEqual([0.5, -1, 2, 0.25].map((v) => expect.closeTo(v, 12)));
+    expect(params(sub('lif'))).toEqual(a);
+  });
+  it('a subgraph whose input enters the recurrent weights reads W_rec W_fc as the input weights', () => {
+    const b = params(sub('w_rec'));
+    // W_rec W_fc = [[0.5 - 4, 1 - 5, 1.5 - 6], [2 + 1, 4 + 1.25, 6 + 1.5]]
+    expect(b.W_in!.map((v) => v / g)).toEqual([-3.5, -4, -4.5, 3, 5.25, 7.5].map((v) => expect.closeTo(v, 12)));
+    expect(b.W_rec).toEqual(params(flat).W_rec);
+  });
+});
+
 describe('errors', () => {
   it('refuses cells NIR has no primitive for', () => {
     const network = createNetwork({ inputs: 2, outputs: 2, layers: [{ cell: 'alif', neurons: 3 }] });
