@@ -35,6 +35,7 @@ describe('snn nir', () => {
     const imported = await snn('nir', 'import', file, '--out', back, '--dtype', 'float64');
     expect(imported.code).toBe(0);
     expect(JSON.parse(readFileSync(join(back, 'config.json'), 'utf8')).cell).toBe('cuba-lif');
+    expect(JSON.parse(readFileSync(join(back, 'nir-import.json'), 'utf8')).dt).toBe(1e-3);
     const restored = loadCheckpoint(join(back, 'checkpoint.json')).network;
     const x = new Float64Array(2 * 40 * 4).map((_, i) => (Math.cos(i * 0.7) > 0.5 ? 1 : 0));
     const data = { x, batch: 2, steps: 40, targets: new Int32Array(2) };
