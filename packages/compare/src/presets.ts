@@ -64,7 +64,7 @@ const presets: Preset[] = [
         hidden: scale === 'full' ? 128 : 32,
         optimizer: 'adam',
         learningRate: 1e-2,
-        epochs: scale === 'full' ? 30 : 4,
+        epochs: scale === 'full' ? 30 : 16,
         batchSize: 16,
         kappa: 0.9,
         // BRF integrates I dt with dt = 0.01: at the LIF scales it never spikes on this task.
