@@ -65,6 +65,15 @@ export class BackpropEngine {
   private readoutNow: RealArray;
   private adjoints: LayerAdjoints[] = [];
   private gradOutputWeightsT: RealArray;
+  private fixedReadoutScratch: { weights: RealArray; bias: RealArray } | null = null;
+
+  private fixedReadoutGrads(): { weights: RealArray; bias: RealArray } {
+    const r = this.network.readout;
+    this.fixedReadoutScratch ??= { weights: this.ops.allocate(r.outputs * r.inputs), bias: this.ops.allocate(r.outputs) };
+    this.fixedReadoutScratch.weights.fill(0);
+    this.fixedReadoutScratch.bias.fill(0);
+    return this.fixedReadoutScratch;
+  }
   private readoutCarry: RealArray;
   private readoutAdjoint: RealArray;
   private readonly stepArgs: CellStepArgs;
@@ -361,8 +370,10 @@ export class BackpropEngine {
       a.gradInputWeightsT.fill(0);
       a.gradRecurrentWeightsT?.fill(0);
     }
-    const gradOut = this.gradients.get('b_out')!;
-    const gradOutW = this.gradients.get('W_out')!;
+    // A network in the output-layer form (NetworkSpec.output) has a fixed identity readout: its
+    // gradients are computed into scratch and not handed out.
+    const gradOut = this.gradients.get('b_out') ?? this.fixedReadoutGrads().bias;
+    const gradOutW = this.gradients.get('W_out') ?? this.fixedReadoutGrads().weights;
     const vjp = this.vjpArgs;
     vjp.batch = B;
     const { gemm, gemmSparseA } = this.ops;

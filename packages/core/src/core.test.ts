@@ -237,3 +237,36 @@ describe('registry', () => {
     expect(() => registerCell({ ...leaky })).toThrow(/already registered/);
   });
 });
+
+describe('output-layer form (NetworkSpec.output)', () => {
+  const spec = (output: { kind: 'spikes' } | { kind: 'leaky-sum'; kappa: number }) => ({
+    inputs: 2,
+    outputs: 3,
+    layers: [{ cell: 'leaky-test', neurons: 4, recurrent: false }, { cell: 'leaky-test', neurons: 3, recurrent: false }],
+    output,
+  });
+  it('has no readout parameters and reads the logits from the top layer', () => {
+    const net = createNetwork(spec({ kind: 'spikes' }), { dtype: 'float64' });
+    expect(net.parameters().map((p) => p.name)).toEqual(['l0.W_in', 'l0.b', 'l1.W_in', 'l1.b']);
+    expect(net.outputKind).toBe('spikes');
+    const x = Float64Array.from([0.5, -1, 2, 0.25]);
+    const data = { x, batch: 1, steps: 2, targets: Int32Array.from([1]) };
+    const f = forwardSequence(net, data, { recordOutputs: true });
+    // logits are the top layer's outputs: recompute the loss from them
+    const top = f.outputs![1]!;
+    let loss = 0;
+    for (let t = 0; t < 2; t++) loss += crossEntropyStep(top.subarray(t * 3, t * 3 + 3), 1, 3, data.targets, 1, null);
+    expect(f.loss).toBeCloseTo(loss, 12);
+    const leaky = createNetwork(spec({ kind: 'leaky-sum', kappa: 0.5 }), { dtype: 'float64' });
+    const g = forwardSequence(leaky, data, { recordOutputs: true });
+    const o2 = Float64Array.from([0, 1, 2].map((k) => 0.5 * g.outputs![1]![k]! + g.outputs![1]![3 + k]!));
+    const expected = crossEntropyStep(g.outputs![1]!.subarray(0, 3), 1, 3, data.targets, 1, null) + crossEntropyStep(o2, 1, 3, data.targets, 1, null);
+    expect(g.loss).toBeCloseTo(expected, 12);
+  });
+  it('rejects a top layer whose width is not the number of outputs, and a readout beside it', () => {
+    const bad = { ...spec({ kind: 'spikes' }), layers: [{ cell: 'leaky-test', neurons: 4, recurrent: false }] };
+    expect(() => createNetwork(bad)).toThrow(/needs 3 neurons/);
+    expect(() => createNetwork({ ...spec({ kind: 'spikes' }), readout: { kappa: 0 } })).toThrow(/no readout/);
+    expect(() => createNetwork(spec({ kind: 'bogus' } as never))).toThrow(/output.kind/);
+  });
+});

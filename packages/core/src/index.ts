@@ -10,7 +10,7 @@ export {
   registerCell,
   registerRule,
 } from './registry';
-export { createNetwork, Layer, MAX_NETWORK_WEIGHTS, Network, synapseCount, Readout, type InitOptions, type LayerSpec, type NetworkOptions, type NetworkSpec } from './network';
+export { createNetwork, Layer, MAX_NETWORK_WEIGHTS, Network, synapseCount, Readout, type InitOptions, type LayerSpec, type NetworkOptions, type NetworkSpec, type OutputSpec } from './network';
 export {
   crossEntropyStep,
   density,

@@ -22,7 +22,16 @@ export interface NetworkSpec {
   outputs: number;
   /** Leaky-integrator readout o_t = kappa o_{t-1} + W_out y_t + b_out. Default kappa 0. */
   readout?: { kappa?: number };
+  /**
+   * The network form of the feed-forward online rules (OTTT, OSTL, OTPE): no readout; the top layer is
+   * the output layer (it must have `outputs` neurons) and the logits are its spikes (`spikes`) or their
+   * leaky sum o_t = kappa o_{t-1} + z_t (`leaky-sum`). Leave out for the standard readout.
+   */
+  output?: OutputSpec;
 }
+
+/** How the logits are read from the top layer when the network has no readout (see `NetworkSpec.output`). */
+export type OutputSpec = { kind: 'spikes' } | { kind: 'leaky-sum'; kappa: number };
 
 export interface InitOptions {
   /** W_in ~ N(0, (inputScale / sqrt(fan_in))^2). Default 1. */
@@ -111,15 +120,21 @@ export class Readout {
   /** W_out transposed `[H, O]`. */
   weightsT: RealArray;
 
+  /**
+   * @param trainable false for the output-layer form (`NetworkSpec.output`): W_out is then the fixed
+   * identity and b_out zero, so o_t = kappa o_{t-1} + z_t exactly, and neither is a network parameter.
+   */
   constructor(
     readonly inputs: number,
     readonly outputs: number,
     readonly kappa: number,
     dtype: DType,
+    readonly trainable = true,
   ) {
     this.weights = makeParameter('W_out', [outputs, inputs], dtype);
     this.bias = makeParameter('b_out', [outputs], dtype);
     this.weightsT = allocate(dtype, outputs * inputs);
+    if (!trainable) for (let k = 0; k < outputs; k++) this.weights.data[k * inputs + k] = 1;
   }
 }
 
@@ -167,16 +182,24 @@ export class Network {
       fanIn = ls.neurons;
       return layer;
     });
-    const kappa = spec.readout?.kappa ?? 0;
-    if (!(kappa >= 0 && kappa <= 1)) throw new InvalidArgumentError('readout.kappa', `must be in [0, 1], got ${kappa}`);
-    this.readout = new Readout(fanIn, spec.outputs, kappa, this.dtype);
+    const output = spec.output;
+    const kappa = output ? (output.kind === 'leaky-sum' ? output.kappa : 0) : spec.readout?.kappa ?? 0;
+    const kappaName = output ? 'output.kappa' : 'readout.kappa';
+    if (!(kappa >= 0 && kappa <= 1)) throw new InvalidArgumentError(kappaName, `must be in [0, 1], got ${kappa}`);
+    this.readout = new Readout(fanIn, spec.outputs, kappa, this.dtype, !output);
     for (const p of this.parameters()) this.byName.set(p.name, p);
     this.initialize(options.seed ?? 0, options.init);
   }
 
-  /** Every trainable parameter, bottom layer first, readout last. */
+  /** Every trainable parameter, bottom layer first, readout last (none in the output-layer form). */
   parameters(): Parameter[] {
-    return [...this.layers.flatMap((l) => l.parameters()), this.readout.weights, this.readout.bias];
+    const layers = this.layers.flatMap((l) => l.parameters());
+    return this.readout.trainable ? [...layers, this.readout.weights, this.readout.bias] : layers;
+  }
+
+  /** 'readout' (the leaky-integrator readout), or the output-layer form's kind (`NetworkSpec.output`). */
+  get outputKind(): 'readout' | OutputSpec['kind'] {
+    return this.spec.output?.kind ?? 'readout';
   }
 
   parameter(name: string): Parameter {
@@ -220,8 +243,10 @@ export class Network {
         p.data.set(values);
       }
     }
-    fill(this.readout.weights.data, outputScale / Math.sqrt(this.readout.inputs));
-    this.readout.bias.data.fill(0);
+    if (this.readout.trainable) {
+      fill(this.readout.weights.data, outputScale / Math.sqrt(this.readout.inputs));
+      this.readout.bias.data.fill(0);
+    }
     this.markUpdated();
   }
 
@@ -267,6 +292,25 @@ function validateSpec(spec: NetworkSpec): void {
     throw new InvalidArgumentError('layers', 'a network needs at least one layer');
   }
   spec.layers.forEach((l, i) => positive(`layers[${i}].neurons`, l.neurons));
+  if (spec.output !== undefined) {
+    const kind = (spec.output as { kind?: unknown }).kind;
+    if (kind !== 'spikes' && kind !== 'leaky-sum') {
+      throw new InvalidArgumentError('output.kind', `must be 'spikes' or 'leaky-sum', got ${JSON.stringify(kind)}`);
+    }
+    if (kind === 'leaky-sum' && typeof (spec.output as { kappa?: unknown }).kappa !== 'number') {
+      throw new InvalidArgumentError('output.kappa', "a 'leaky-sum' output needs a number kappa in [0, 1]");
+    }
+    if (spec.readout !== undefined) {
+      throw new InvalidArgumentError('readout', 'a network with an output layer (`output`) has no readout; give one of the two');
+    }
+    const top = spec.layers[spec.layers.length - 1]!;
+    if (top.neurons !== spec.outputs) {
+      throw new InvalidArgumentError(
+        `layers[${spec.layers.length - 1}].neurons`,
+        `the top layer is the output layer when \`output\` is given, so it needs ${spec.outputs} neurons (outputs), got ${top.neurons}`,
+      );
+    }
+  }
   const weights = synapseCount(spec.inputs, spec.layers.map((l) => l.neurons), spec.outputs);
   if (weights > MAX_NETWORK_WEIGHTS) {
     throw new InvalidArgumentError(

@@ -27,6 +27,16 @@ describe('vector format', () => {
     const v = parseGradientVector({ ...tinyVector(), cellOptions: { alpha: 0.8, reset: 'zero', detachReset: true } }, 'toy.json');
     expect(v.cellOptions).toEqual({ alpha: 0.8, reset: 'zero', detachReset: true });
   });
+  it('parses the feed-forward form: `output` in place of `readout`', () => {
+    const t: any = tinyVector();
+    delete t.readout;
+    delete t.sizes.hidden;
+    t.output = { kind: 'leaky-sum', kappa: 0.9 };
+    t.layers = [{ hidden: 2, recurrent: false }];
+    const v = parseGradientVector(t, 'ff.json');
+    expect(v.output).toEqual({ kind: 'leaky-sum', kappa: 0.9 });
+    expect(v.readout).toBeUndefined();
+  });
   it.each([
     ['x.data', (v: any) => (v.x.data = [1]), /x.data.*holds 1 values but shape \[1, 2, 1\] needs 2/],
     ['target class', (v: any) => (v.target.data = [5]), /target.data\[0\].*not a class index/],
@@ -36,6 +46,9 @@ describe('vector format', () => {
     ['no hidden', (v: any) => delete v.sizes.hidden, /sizes.hidden/],
     ['object cellOption', (v: any) => (v.cellOptions = { reset: { kind: 'zero' } }), /cellOptions.reset.*a string or a boolean/],
     ['null cellOption', (v: any) => (v.cellOptions = { alpha: null }), /cellOptions.alpha/],
+    ['output beside readout', (v: any) => (v.output = { kind: 'spikes' }), /either `readout` or `output`/],
+    ['bad output kind', (v: any) => (delete v.readout, (v.output = { kind: 'sum' }), (v.layers = [{ hidden: 2, recurrent: false }])), /output.kind/],
+    ['output without layers', (v: any) => (delete v.readout, (v.output = { kind: 'spikes' })), /needs `layers`/],
   ])('rejects %s with a FormatError naming the field', (_name, mutate, message) => {
     const v = tinyVector();
     mutate(v);

@@ -13,7 +13,10 @@ export interface GradientVector {
   /** Cell constants: finite numbers, strings (e.g. `reset`) and booleans (e.g. `detachReset`); the cell validates them. */
   cellOptions: Record<string, number | string | boolean>;
   surrogate?: { name: string } & Record<string, number | string>;
-  readout: { kappa: number };
+  /** The leaky-integrator readout; absent in the feed-forward output-layer form (`output`). */
+  readout?: { kappa: number };
+  /** The feed-forward output-layer form (vectors.md, "Feed-forward LIF networks"), in place of `readout`. */
+  output?: { kind: 'spikes' } | { kind: 'leaky-sum'; kappa: number };
   rule: { name: string } & Record<string, number | string>;
   sizes: { batch: number; steps: number; inputs: number; hidden?: number; outputs: number };
   layers?: Array<{ hidden: number; recurrent: boolean }>;
@@ -89,8 +92,19 @@ export function parseGradientVector(value: unknown, source: string): GradientVec
     if (typeof s.name !== 'string') fail('surrogate.name', 'expected a string');
     surrogate = s as GradientVector['surrogate'];
   }
-  const readoutObj = obj(v.readout, 'readout');
-  const readout = { kappa: num(readoutObj, 'kappa', 'readout') };
+  let readout: GradientVector['readout'];
+  let output: GradientVector['output'];
+  if (v.output !== undefined) {
+    if (v.readout !== undefined) fail('readout', 'a vector has either `readout` or `output`, not both');
+    const o = obj(v.output, 'output');
+    if (o.kind === 'spikes') output = { kind: 'spikes' };
+    else if (o.kind === 'leaky-sum') output = { kind: 'leaky-sum', kappa: num(o, 'kappa', 'output') };
+    else fail('output.kind', `expected "spikes" or "leaky-sum", got ${JSON.stringify(o.kind)}`);
+    if (v.layers === undefined) fail('layers', 'a vector with `output` needs `layers` (the last one is the output layer)');
+  } else {
+    const readoutObj = obj(v.readout, 'readout');
+    readout = { kappa: num(readoutObj, 'kappa', 'readout') };
+  }
   const ruleObj = obj(v.rule, 'rule');
   if (typeof ruleObj.name !== 'string' || !ruleObj.name) fail('rule.name', 'expected a string');
   const sizesObj = obj(v.sizes, 'sizes');
@@ -136,7 +150,8 @@ export function parseGradientVector(value: unknown, source: string): GradientVec
     cell,
     cellOptions,
     ...(surrogate ? { surrogate } : {}),
-    readout,
+    ...(readout ? { readout } : {}),
+    ...(output ? { output } : {}),
     rule: ruleObj as GradientVector['rule'],
     sizes,
     ...(layers ? { layers } : {}),

@@ -51,7 +51,9 @@ export function networkFromVector(vector: GradientVector, dtype: DType): Network
     ? vector.layers.map((l) => ({ cell: vector.cell, neurons: l.hidden, recurrent: l.recurrent, cellOptions }))
     : [{ cell: vector.cell, neurons: vector.sizes.hidden!, recurrent: true, cellOptions }];
   const network = new Network(
-    { inputs: vector.sizes.inputs, outputs: vector.sizes.outputs, layers, readout: { kappa: vector.readout.kappa } },
+    vector.output
+      ? { inputs: vector.sizes.inputs, outputs: vector.sizes.outputs, layers, output: vector.output }
+      : { inputs: vector.sizes.inputs, outputs: vector.sizes.outputs, layers, readout: { kappa: vector.readout!.kappa } },
     { dtype, naming: vector.layers ? 'prefixed' : 'flat' },
   );
   const expectedNames = new Set(network.parameters().map((p) => p.name));
@@ -69,7 +71,8 @@ export function networkFromVector(vector: GradientVector, dtype: DType): Network
 }
 
 function ruleOptions(vector: GradientVector): Record<string, unknown> {
-  const { name: _name, ...rest } = vector.rule;
+  // `layerRules` (feed-forward vectors) is implied by the rule's name and written out for readers only.
+  const { name: _name, layerRules: _layerRules, ...rest } = vector.rule;
   return rest;
 }
 
