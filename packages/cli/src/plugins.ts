@@ -16,13 +16,16 @@ import { lif } from '@snn/lif';
 import { lstm } from '@snn/lstm';
 import { seAdlif } from '@snn/se-adlif';
 import { tbptt } from '@snn/tbptt';
+import { ostl } from '@snn/ostl';
+import { ottt } from '@snn/ottt';
+import { otpeRules } from '@snn/otpe';
 
 /** Registers every cell and rule this CLI ships with. Safe to call more than once. */
 export function registerBuiltins(): void {
   const cells = listCells();
   for (const cell of [lif, cubaLif, alif, brf, seAdlif, lstm, gru]) if (!cells.includes(cell.name)) registerCell(cell);
   const rules = listRules();
-  for (const rule of [bptt, tbptt, eprop, hypr, hyprTbptt]) if (!rules.includes(rule.name)) registerRule(rule);
+  for (const rule of [bptt, tbptt, eprop, hypr, hyprTbptt, ottt, ostl, ...otpeRules]) if (!rules.includes(rule.name)) registerRule(rule);
 }
 
 /**
