@@ -15,9 +15,11 @@ rm -f packages/*/.vitest-report.json examples/*/.vitest-report.json
 GRADCHECK=()
 VECTORS="${SNN_VECTORS:-../shared/vectors}"
 if [ -d "$VECTORS" ]; then
-  # Top-level vectors plus the cell-variant vectors in cells/ (string/boolean cellOptions).
+  # Top-level vectors plus the cell-variant vectors in cells/ (string/boolean cellOptions) and the
+  # feed-forward ones in ff/ (vectors.md, "Feed-forward LIF networks").
   FILES=("$VECTORS"/*.json)
   if compgen -G "$VECTORS/cells/*.json" >/dev/null; then FILES+=("$VECTORS"/cells/*.json); fi
+  if compgen -G "$VECTORS/ff/*.json" >/dev/null; then FILES+=("$VECTORS"/ff/*.json); fi
   for dtype in f32 f64; do
     echo "== snn gradcheck --dtype $dtype over $VECTORS"
     node packages/cli/dist/bin.cjs gradcheck --skip-unsupported --json --dtype "$dtype" "${FILES[@]}" > ".gradcheck-$dtype.jsonl" || true
