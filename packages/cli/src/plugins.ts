@@ -19,13 +19,14 @@ import { tbptt } from '@snn/tbptt';
 import { ostl } from '@snn/ostl';
 import { ottt } from '@snn/ottt';
 import { otpeRules } from '@snn/otpe';
+import { rtrl } from '@snn/rtrl';
 
 /** Registers every cell and rule this CLI ships with. Safe to call more than once. */
 export function registerBuiltins(): void {
   const cells = listCells();
   for (const cell of [lif, cubaLif, alif, brf, seAdlif, lstm, gru]) if (!cells.includes(cell.name)) registerCell(cell);
   const rules = listRules();
-  for (const rule of [bptt, tbptt, eprop, hypr, hyprTbptt, ottt, ostl, ...otpeRules]) if (!rules.includes(rule.name)) registerRule(rule);
+  for (const rule of [bptt, tbptt, eprop, hypr, hyprTbptt, ottt, ostl, ...otpeRules, rtrl]) if (!rules.includes(rule.name)) registerRule(rule);
 }
 
 /**

@@ -17,7 +17,8 @@ export type SnnErrorCode =
   | 'INVALID_ARGUMENT'
   | 'FORMAT'
   | 'CHECKPOINT'
-  | 'UNSUPPORTED';
+  | 'UNSUPPORTED'
+  | 'MEMORY_LIMIT';
 
 export class SnnError extends Error {
   readonly code: SnnErrorCode;
@@ -110,6 +111,21 @@ export class CapabilityError extends SnnError {
   }
   static override isInstance(value: unknown): value is CapabilityError {
     return hasCode(value, 'CAPABILITY');
+  }
+}
+
+/** A computation would need more memory than the limit it was given. */
+export class MemoryLimitError extends SnnError {
+  constructor(
+    readonly what: string,
+    readonly requiredBytes: number,
+    readonly limitBytes: number,
+    readonly hint: string,
+  ) {
+    super('MEMORY_LIMIT', `${what} would need ${requiredBytes} bytes (${(requiredBytes / 2 ** 20).toFixed(1)} MiB), over the limit of ${limitBytes} bytes (${(limitBytes / 2 ** 20).toFixed(1)} MiB); ${hint}`);
+  }
+  static override isInstance(value: unknown): value is MemoryLimitError {
+    return hasCode(value, 'MEMORY_LIMIT');
   }
 }
 
