@@ -82,6 +82,17 @@ describe('snn gradcheck', () => {
 });
 
 describe('snn train', () => {
+  it.each(['ottt', 'ostl', 'otpe', 'approx-otpe', 'f-otpe', 'f-approx-otpe', 'rtrl'])('trains a feed-forward output-layer network with --rule %s', async (rule) => {
+    const out = mkdtempSync(join(tmpdir(), 'snn-train-ff-'));
+    const output = rule.startsWith('f-') ? 'leaky-sum' : 'spikes';
+    const hidden = rule === 'rtrl' ? '4' : '16';
+    const { code, lines } = await snn('train', '--rule', rule, '--feed-forward', '--output', output, '--layers', '2', '--hidden', hidden, '--epochs', '1', '--out', out, '--dataset-options', '{"samplesPerClass": 10}', '--rule-options', '{"emit":"step"}');
+    expect(lines.join('\n')).toMatch(/epoch\s+1\s+train loss/);
+    expect(code).toBe(0);
+    const [run] = readdirSync(out);
+    const checkpoint = JSON.parse(readFileSync(join(out, run!, 'checkpoint.json'), 'utf8'));
+    expect(Object.keys(checkpoint.parameters)).toEqual(['l0.W_in', 'l0.b', 'l1.W_in', 'l1.b', 'l2.W_in', 'l2.b']);
+  });
   it('trains a small network and writes config, metrics and a checkpoint', async () => {
     const out = mkdtempSync(join(tmpdir(), 'snn-train-'));
     const { code, lines } = await snn('train', '--epochs', '2', '--hidden', '16', '--runs', out, '--dataset-options', '{"samplesPerClass": 20}');

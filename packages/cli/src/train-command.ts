@@ -83,6 +83,8 @@ export function addTrainCommand(program: Command, out: (line: string) => void): 
     .option('--cell-options <json>', 'cell constants as JSON', jsonObject('--cell-options'))
     .option('--hidden <n>', 'neurons per layer', positiveInt('--hidden'), defaultTrainConfig.hidden)
     .option('--layers <n>', 'recurrent layers', positiveInt('--layers'), defaultTrainConfig.layers)
+    .option('--feed-forward', 'layers without recurrent weights (the networks of ottt, ostl, otpe)')
+    .addOption(new Option('--output <kind>', "readout: leaky-integrator readout; spikes / leaky-sum: a spiking output layer (one neuron per class) whose spikes, or their leaky sum with leak --kappa, give the loss").choices(['readout', 'spikes', 'leaky-sum']).default('readout'))
     .option('--rule <name>', 'learning rule', defaultTrainConfig.rule)
     .option('--rule-options <json>', 'rule options as JSON, e.g. \'{"k": 10}\' for tbptt and hypr-tbptt', jsonObject('--rule-options'), {})
     .addOption(new Option('--optimizer <name>', 'optimizer').choices(['adam', 'adamax', 'sgd']).default(defaultTrainConfig.optimizer))
@@ -126,6 +128,8 @@ export function addTrainCommand(program: Command, out: (line: string) => void): 
         cellOptions: opts.cellOptions ?? (opts.cell === 'lif' ? defaultTrainConfig.cellOptions : {}),
         hidden: opts.hidden,
         layers: opts.layers,
+        feedForward: opts.feedForward === true,
+        output: opts.output,
         rule: opts.rule,
         ruleOptions: opts.ruleOptions,
         optimizer: opts.optimizer,

@@ -13,6 +13,14 @@ export interface TrainConfig {
   cellOptions: Record<string, unknown>;
   hidden: number;
   layers: number;
+  /** Layers without W_rec (the feed-forward networks of OTTT, OSTL, OTPE). Default false. */
+  feedForward?: boolean;
+  /**
+   * 'readout' (default): the leaky-integrator readout. 'spikes' / 'leaky-sum': no readout; an output
+   * layer of one cell per class sits on top of the hidden layers and the loss reads its spikes, or
+   * their leaky sum with leak `kappa` (NetworkSpec.output).
+   */
+  output?: 'readout' | 'spikes' | 'leaky-sum';
   rule: string;
   ruleOptions: Record<string, unknown>;
   optimizer: string;

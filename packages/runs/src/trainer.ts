@@ -88,8 +88,17 @@ function buildSession(config: TrainConfig, data: TrainData, runDir: string, netw
     {
       inputs: data.inputs,
       outputs: data.classes,
-      layers: Array.from({ length: config.layers }, () => ({ cell: config.cell, neurons: config.hidden, cellOptions: config.cellOptions })),
-      readout: { kappa: config.kappa },
+      layers: [
+        ...Array.from({ length: config.layers }, () => ({ cell: config.cell, neurons: config.hidden, cellOptions: config.cellOptions, recurrent: !config.feedForward })),
+        ...(config.output === 'spikes' || config.output === 'leaky-sum'
+          ? [{ cell: config.cell, neurons: data.classes, cellOptions: config.cellOptions, recurrent: !config.feedForward }]
+          : []),
+      ],
+      ...(config.output === 'spikes'
+        ? { output: { kind: 'spikes' as const } }
+        : config.output === 'leaky-sum'
+          ? { output: { kind: 'leaky-sum' as const, kappa: config.kappa } }
+          : { readout: { kappa: config.kappa } }),
     },
     { dtype: config.dtype, seed: config.seed, init: { inputScale: config.inputScale, recurrentScale: config.recurrentScale } },
   );
