@@ -173,3 +173,22 @@ describe('snn bench hypr', () => {
     expect(rows[1]!.ratio_eprop_over_hypr).toBeGreaterThan(0);
   });
 });
+
+describe('snn cosine', () => {
+  it('prints one JSON line per rule with per-layer means; OSTL and OTPE are exact at the output layer', async () => {
+    const { code, lines } = await snn('cosine', '--task', 'r-randman', '--layers', '8,8', '--epochs', '1', '--classes', '3', '--samples-per-class', '20', '--steps', '20', '--batch-size', '8', '--json');
+    expect(code).toBe(0);
+    const records = lines.map((l) => JSON.parse(l));
+    expect(records.map((r) => r.rule)).toEqual(['ottt', 'ostl', 'otpe', 'approx-otpe']);
+    for (const r of records) for (const k of ['layer0', 'layer1', 'output', 'model']) expect(r[k]).toBeGreaterThanOrEqual(-1);
+    expect(records[1].output).toBeCloseTo(1, 6);
+    expect(records[2].output).toBeCloseTo(1, 6);
+  });
+  it('rejects an unknown task', async () => {
+    const err = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    const { code } = await snn('cosine', '--task', 'mnist');
+    expect(code).toBe(2);
+    expect(err.mock.calls.map((c) => String(c[0])).join('')).toMatch(/t-randman or r-randman/);
+    err.mockRestore();
+  });
+});

@@ -6,6 +6,7 @@ import { benchSpikeLoader } from '@snn/datasets';
 import { benchBptt, benchHyprSpeed, benchMemoryOnce, defaultBpttBench, defaultHyprSpeed } from './bench';
 import { benchCheckpoint } from './bench-checkpoint';
 import { addCompareCommand } from './compare-command';
+import { addCosineCommand } from './cosine-command';
 import { addDataCommand } from './data-command';
 import { addNirCommand } from './nir-command';
 import { gradcheck } from './gradcheck';
@@ -30,6 +31,7 @@ export function buildProgram(out: (line: string) => void = (l) => process.stdout
   addCompareCommand(program, out);
   addDataCommand(program, out);
   addNirCommand(program, out);
+  addCosineCommand(program, out);
 
   program
     .command('gradcheck')
