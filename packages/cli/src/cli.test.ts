@@ -86,7 +86,7 @@ describe('snn train', () => {
     const out = mkdtempSync(join(tmpdir(), 'snn-train-ff-'));
     const output = rule.startsWith('f-') ? 'leaky-sum' : 'spikes';
     const hidden = rule === 'rtrl' ? '4' : '16';
-    const { code, lines } = await snn('train', '--rule', rule, '--feed-forward', '--output', output, '--layers', '2', '--hidden', hidden, '--epochs', '1', '--out', out, '--dataset-options', '{"samplesPerClass": 10}', '--rule-options', '{"emit":"step"}');
+    const { code, lines } = await snn('train', '--rule', rule, '--feed-forward', '--output', output, '--layers', '2', '--hidden', hidden, '--epochs', '1', '--runs', out, '--dataset-options', '{"samplesPerClass": 10}', '--rule-options', '{"emit":"step"}');
     expect(lines.join('\n')).toMatch(/epoch\s+1\s+train loss/);
     expect(code).toBe(0);
     const [run] = readdirSync(out);
