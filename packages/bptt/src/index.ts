@@ -73,7 +73,7 @@ export const bptt: RuleDefinition<Network, BpttOptions> = {
   specificationVersion: 'v1',
   name: 'bptt',
   description: 'Backpropagation through time: exact gradient, one update per sequence, memory O(T)',
-  requires: { capabilities: ['vjp'] },
+  requires: { capabilities: ['vjp'], outputLayer: true },
   cadence: 'sequence',
   create: (network, sink, options) => new BpttLearner(network, sink, options),
 };

@@ -1,5 +1,5 @@
 import type { CellCapability, CellDefinition, CellV1, GradientSink, LearnerV1, RuleDefinition } from '@snn/protocol';
-import { CapabilityError, InvalidArgumentError, UnknownNameError } from '@snn/errors';
+import { CapabilityError, InvalidArgumentError, UnknownNameError, UnsupportedError } from '@snn/errors';
 import type { Network } from './network';
 
 interface Registry {
@@ -90,6 +90,12 @@ export function createLearner(
   }
   if (def.requires.maxLayers !== undefined && network.layers.length > def.requires.maxLayers) {
     throw new CapabilityError(name, network.layers[0]!.cell.name, [`a network of at most ${def.requires.maxLayers} layer(s)`]);
+  }
+  if (network.spec.output && !def.requires.outputLayer) {
+    throw new UnsupportedError(
+      `rule ${name} on a network whose top layer is the output layer (output: ${network.spec.output.kind})`,
+      'use bptt, ottt, ostl or one of the otpe rules there, or give the network a leaky readout (no `output`)',
+    );
   }
   return def.create(network, sink, options);
 }

@@ -30,7 +30,7 @@ export function defineFeedForwardRule(spec: FeedForwardRuleSpec): RuleDefinition
     specificationVersion: 'v1',
     name: spec.name,
     description: spec.description,
-    requires: { capabilities: ['jacobians'] },
+    requires: { capabilities: ['jacobians'], outputLayer: true },
     cadence: 'sequence',
     layerRuleNames: (layers, outputLayer) => spec.layerRules(layers, outputLayer).map((r) => r.name),
     create(network: Network, sink: GradientSink, options?: Partial<FeedForwardOnlineOptions>) {

@@ -237,6 +237,11 @@ export interface RuleRequirements {
   readonly capabilities: readonly CellCapability[];
   /** Rules for single recurrent layers only (e.g. e-prop as specified) set this to 1. */
   readonly maxLayers?: number;
+  /**
+   * True for rules that train the output-layer form (a spiking top layer carries the loss, no trained
+   * readout: `NetworkSpec.output` in @snn/core). Other rules are refused such networks with a typed error.
+   */
+  readonly outputLayer?: boolean;
 }
 
 /** A registry entry that makes learners. Plugins export one of these. */

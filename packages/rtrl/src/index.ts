@@ -15,7 +15,7 @@ export const rtrl: RuleDefinition<Network, RtrlOptions> = {
   specificationVersion: 'v1',
   name: 'rtrl',
   description: 'Exact RTRL: forward-mode influence of every parameter on every state (equals BPTT); small networks only',
-  requires: { capabilities: ['jacobians'] },
+  requires: { capabilities: ['jacobians'], outputLayer: true },
   cadence: 'sequence',
   create(network: Network, sink: GradientSink, options?: Partial<RtrlOptions>) {
     return new RtrlLearner(network, sink, options);

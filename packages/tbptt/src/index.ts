@@ -124,7 +124,7 @@ export const tbptt: RuleDefinition<Network, TbpttOptions> = {
   specificationVersion: 'v1',
   name: 'tbptt',
   description: 'Truncated BPTT: backprop inside chunks of k steps, carried state detached at chunk starts, memory O(k)',
-  requires: { capabilities: ['vjp'] },
+  requires: { capabilities: ['vjp'], outputLayer: true },
   cadence: 'chunk',
   create: (network, sink, options) => new TbpttLearner(network, sink, options as TbpttOptions),
 };
