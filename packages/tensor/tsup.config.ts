@@ -7,6 +7,4 @@ export default defineConfig({
   sourcemap: true,
   clean: true,
   target: 'node20',
-  // gpu.js is loaded lazily through createRequire(import.meta.url); the shim gives CJS a value for it.
-  shims: true,
 });

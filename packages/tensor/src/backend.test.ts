@@ -2,7 +2,6 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { InvalidArgumentError, UnknownNameError, UnsupportedError } from '@snn/errors';
 import { gemm } from './blas';
 import {
-  detectWebGpu,
   gemmAuto,
   gemmAutoAsync,
   getBackend,
@@ -13,7 +12,6 @@ import {
   setDefaultBackend,
   type Backend,
 } from './backend';
-import { lastExecutedMode } from './gpujs';
 import { maxRelativeError, randomArray, seededRandom, type RealArrayConstructor } from './test-helpers';
 
 const transposeCases: Array<[boolean, boolean]> = [
@@ -67,15 +65,17 @@ async function run(backend: Backend, useAsync: boolean, x: Case): Promise<void> 
 const paths = listBackends({ availableOnly: true }).flatMap((name) => {
   const backend = getBackend(name);
   const out: Array<[string, Backend, boolean]> = [];
-  if (name !== 'gpujs-webgpu') out.push([`${name} gemm`, backend, false]);
+  out.push([`${name} gemm`, backend, false]);
   if (backend.gemmAsync) out.push([`${name} gemmAsync`, backend, true]);
   return out;
 });
 
 describe('every available backend agrees with the reference gemm', () => {
   it('has the built-in backends registered', () => {
-    expect(listBackends()).toEqual(expect.arrayContaining(['reference', 'gpujs-webasm', 'gpujs-cpu', 'gpujs-webgpu']));
-    expect(paths.length).toBeGreaterThanOrEqual(4);
+    expect(listBackends()).toEqual(expect.arrayContaining(['reference', 'wasm-simd']));
+    // gpu.js is an optional package: a plain @snn/tensor registers none of its backends.
+    expect(listBackends().filter((name) => name.startsWith('gpujs'))).toEqual([]);
+    expect(paths.length).toBeGreaterThanOrEqual(2);
   });
 
   it.each(paths)('%s on odd shapes, all transposes, alpha/beta, offsets and padded strides', async (_label, backend, useAsync) => {
@@ -97,16 +97,6 @@ describe('every available backend agrees with the reference gemm', () => {
     const expected = expectedOf(x);
     await run(backend, useAsync, x);
     expect(maxRelativeError(x.c, expected)).toBeLessThan(1e-13);
-  });
-
-  it('runs the gpu.js kernels in the mode that was asked for (no silent cpu fallback)', async () => {
-    const x = makeCase(Float32Array, false, false, 64, 80, 16, 1, 0, 0, 7);
-    getBackend('gpujs-webasm').gemm(false, false, 64, 80, 16, 1, x.a, 0, x.lda, x.b, 0, x.ldb, 0, x.c, 0, x.ldc);
-    await getBackend('gpujs-webasm').gemmAsync!(false, false, 64, 80, 16, 1, x.a, 0, x.lda, x.b, 0, x.ldb, 0, x.c, 0, x.ldc);
-    getBackend('gpujs-cpu').gemm(false, false, 64, 80, 16, 1, x.a, 0, x.lda, x.b, 0, x.ldb, 0, x.c, 0, x.ldc);
-    expect(lastExecutedMode['gpujs-webasm']).toBe('webasm');
-    expect(lastExecutedMode['gpujs-webasm:async']).toBe('webasm');
-    expect(lastExecutedMode['gpujs-cpu']).toBe('cpu');
   });
 });
 
@@ -134,10 +124,11 @@ describe('backend registry and selection', () => {
     expect(resolveBackend(1024, 1024, 1024, { async: true }).name).toBe('wasm-simd');
     expect(resolveBackend(8, 8, 8).name).toBe('reference');
     expect(resolveBackend(32, 256, 256, { float64: true }).name).toBe('reference');
-    process.env.SNN_BACKEND = 'gpujs-cpu';
-    expect(resolveBackend(8, 8, 8).name).toBe('gpujs-cpu');
-    setDefaultBackend('gpujs-webasm');
-    expect(resolveBackend(8, 8, 8).name).toBe('gpujs-webasm');
+    process.env.SNN_BACKEND = 'wasm-simd';
+    expect(resolveBackend(8, 8, 8).name).toBe('wasm-simd');
+    setDefaultBackend('reference');
+    expect(resolveBackend(64, 64, 64).name).toBe('reference');
+    expect(resolveBackend(8, 8, 8, { backend: 'wasm-simd' }).name).toBe('wasm-simd');
     expect(resolveBackend(8, 8, 8, { backend: 'reference' }).name).toBe('reference');
     setDefaultBackend('auto');
     expect(resolveBackend(8, 8, 8).name).toBe('reference');
@@ -146,24 +137,12 @@ describe('backend registry and selection', () => {
   it('gemmAuto and gemmAutoAsync honour the selected backend and match gemm', async () => {
     const x = makeCase(Float32Array, false, true, 9, 11, 13, 1, 0, 0, 5);
     const expected = expectedOf(x);
-    setDefaultBackend('gpujs-webasm');
+    setDefaultBackend('wasm-simd');
     const c1 = x.c.slice(), c2 = x.c.slice();
     gemmAuto(false, true, 9, 11, 13, 1, x.a, 0, x.lda, x.b, 0, x.ldb, 0, c1, 0, x.ldc);
     await gemmAutoAsync(false, true, 9, 11, 13, 1, x.a, 0, x.lda, x.b, 0, x.ldb, 0, c2, 0, x.ldc);
     expect(maxRelativeError(c1, expected)).toBeLessThan(2e-5);
     expect(maxRelativeError(c2, expected)).toBeLessThan(2e-5);
-  });
-
-  it('skips webgpu cleanly when no adapter answers', async () => {
-    const found = await detectWebGpu();
-    const webgpu = getBackend('gpujs-webgpu');
-    expect(webgpu.available()).toBe(found);
-    if (!found) {
-      expect(listBackends({ availableOnly: true })).not.toContain('gpujs-webgpu');
-      expect(() => resolveBackend(4, 4, 4, { backend: 'gpujs-webgpu' })).toThrow(UnsupportedError);
-    }
-    const z = new Float32Array(4);
-    expect(() => webgpu.gemm(false, false, 2, 2, 1, 1, z, 0, 1, z, 0, 2, 0, z, 0, 2)).toThrow(UnsupportedError);
   });
 
   it('registers custom backends and refuses duplicates and reserved names', () => {

@@ -10,7 +10,6 @@
  */
 import { InvalidArgumentError, UnknownNameError, UnsupportedError } from '@snn/errors';
 import { checkGemmArguments, gemmUnchecked, type RealArray } from './blas';
-import { createGpuJsBackend, probeWebGpu } from './gpujs';
 import { createSimdBackend } from './simd/backend';
 
 /** Same arguments as `gemm`. */
@@ -124,7 +123,8 @@ export function getDefaultBackendName(): string {
 // sync and the async path, so both webasm thresholds below are Infinity: 'auto' always resolves
 // to 'reference' on such a machine. The constants stay so a machine where a gpu.js backend does
 // win can be given a threshold without touching the dispatch code. WebGPU could not be measured
-// (no adapter in Node here); its threshold is a guess that only applies once detectWebGpu() found one.
+// (no adapter in Node here); its threshold is a guess that only applies once @snn/tensor-gpujs's
+// detectWebGpu() found one. The gpujs-* names below are registered by @snn/tensor-gpujs, if imported.
 // ---------------------------------------------------------------------------------------------
 
 /** Products with m*n*k at or above this go to gpujs-webgpu from gemmAutoAsync, if available. */
@@ -209,17 +209,7 @@ export async function gemmAutoAsync(
   }
 }
 
-/**
- * Asks gpu.js whether a WebGPU adapter answers; `gpujs-webgpu` reports available() = true only
- * after this resolved true. Cheap to call again (the answer is cached).
- */
-export async function detectWebGpu(): Promise<boolean> {
-  return probeWebGpu();
-}
-
-// Built-in backends. gpu.js itself is loaded only when one of its backends is first used.
+// Built-in backends. The gpu.js backends live in the optional package @snn/tensor-gpujs, which
+// registers them here when imported (so a plain install does not pull gpu.js and its native deps).
 registerBackend(referenceBackend);
 registerBackend(createSimdBackend());
-registerBackend(createGpuJsBackend('webasm'));
-registerBackend(createGpuJsBackend('cpu'));
-registerBackend(createGpuJsBackend('webgpu'));

@@ -4,7 +4,7 @@
  * gemmAsync path (where it has one) under "<name> (threaded)" for webasm or "<name> (async)".
  */
 import { InvalidArgumentError } from '@snn/errors';
-import { detectWebGpu, getBackend, listBackends, type Backend } from './backend';
+import { getBackend, listBackends, type Backend } from './backend';
 
 export interface GemmBenchmarkResult {
   backend: string;
@@ -58,7 +58,6 @@ export async function benchmarkGemm(options: GemmBenchmarkOptions = {}): Promise
     throw new InvalidArgumentError('sizes', `must be positive integers, got ${JSON.stringify(sizes)}`);
   }
   if (!(minMillis >= 0)) throw new InvalidArgumentError('minMillis', `must be >= 0, got ${minMillis}`);
-  await detectWebGpu();
   const names = options.backends ?? listBackends({ availableOnly: true });
   const backends: Backend[] = names.map(getBackend).filter((b) => b.available());
 

@@ -1,5 +1,5 @@
 export type { RealArray } from './blas';
-export { blockCarry, gemm, gemmSparseA, gemv, ger } from './blas';
+export { blockCarry, checkGemmArguments, gemm, gemmSparseA, gemv, ger } from './blas';
 export type { Backend, GemmFunction, GemmAsyncFunction } from './backend';
 export {
   AUTO_BACKEND,
@@ -11,7 +11,6 @@ export {
   resolveBackend,
   gemmAuto,
   gemmAutoAsync,
-  detectWebGpu,
   referenceBackend,
   WEBGPU_MIN_FLOP_VOLUME,
   THREADED_WEBASM_MIN_FLOP_VOLUME,

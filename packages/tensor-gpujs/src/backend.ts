@@ -1,62 +1,23 @@
 /**
- * gpu.js backends: 'gpujs-webasm' (WebAssembly + SIMD; its gemmAsync runs threaded on gpu.js's
- * worker pool), 'gpujs-cpu' (transpiled JavaScript) and 'gpujs-webgpu' (async only, registered
- * always but available only once `detectWebGpu()` found an adapter).
+ * gpu.js GEMM backends for the @snn/tensor registry: 'gpujs-webgl2' (the GPU, through WebGL2, in a
+ * browser), 'gpujs-webasm' (WebAssembly + SIMD; its gemmAsync runs threaded on gpu.js's worker
+ * pool), 'gpujs-cpu' (transpiled JavaScript) and 'gpujs-webgpu' (async only, available only once
+ * `detectWebGpu()` found an adapter).
  *
  * gpu.js computes in float32. Float64 arrays are NOT converted: any product with a Float64Array
- * operand runs on the reference backend instead, so choosing a gpu.js backend never silently
+ * operand runs on the reference kernel instead, so choosing a gpu.js backend never silently
  * lowers the precision of float64 training or gradient checks.
  */
-import { createRequire } from 'node:module';
 import { UnsupportedError } from '@snn/errors';
-import { checkGemmArguments, gemmUnchecked, scaleMatrix, type RealArray } from './blas';
-import type { Backend } from './backend';
+import { checkGemmArguments, gemm, type Backend, type RealArray } from '@snn/tensor';
+import { executedMode, gpuJs, modeSupported, probeWebGpu, type GpuJsInstance, type GpuJsKernel, type GpuJsMode } from './gpu';
 
-export type GpuJsMode = 'webasm' | 'cpu' | 'webgpu';
-
-// Minimal structural view of the gpu.js API we use (its bundled typings lag its modes).
-interface GpuJsKernel {
-  (a: Float32Array, b: Float32Array): Float32Array | Promise<Float32Array>;
-  destroy(removeCanvasReferences?: boolean): void;
-  kernel?: { constructor: { mode?: string }; fallbackReason?: string | null };
-}
-interface GpuJsInstance {
-  createKernel(source: string, settings: Record<string, unknown>): GpuJsKernel;
-  destroy(): Promise<void>;
-}
-interface GpuJsModule {
-  GPU: {
-    new (settings: { mode: string }): GpuJsInstance;
-    isWebAssemblySupported: boolean;
-    isWebGPUAvailable(): Promise<boolean>;
-  };
-}
-
-let gpuJsModule: GpuJsModule | null | undefined;
-
-/** Loads gpu.js on first use (it costs ~50 ms and most runs never need it); null if it fails. */
-function loadGpuJs(): GpuJsModule | null {
-  if (gpuJsModule === undefined) {
-    try {
-      gpuJsModule = createRequire(import.meta.url)('gpu.js') as GpuJsModule;
-    } catch {
-      gpuJsModule = null;
-    }
-  }
-  return gpuJsModule;
-}
-
-let webGpuAvailable = false;
-let webGpuProbe: Promise<boolean> | undefined;
-
-export function probeWebGpu(): Promise<boolean> {
-  if (!webGpuProbe) {
-    const gpujs = loadGpuJs();
-    webGpuProbe = gpujs
-      ? gpujs.GPU.isWebGPUAvailable().then((ok) => (webGpuAvailable = ok === true), () => (webGpuAvailable = false))
-      : Promise.resolve(false);
-  }
-  return webGpuProbe;
+/**
+ * Asks gpu.js whether a WebGPU adapter answers; `gpujs-webgpu` reports available() = true only
+ * after this resolved true. Cheap to call again (the answer is cached).
+ */
+export function detectWebGpu(): Promise<boolean> {
+  return probeWebGpu();
 }
 
 /**
@@ -64,7 +25,7 @@ export function probeWebGpu(): Promise<boolean> {
  * strides (compiled in as constants) express op(A) and op(B) over the operands as stored, so the
  * transpose cases need no copies. Kept as a string so no transpiler or coverage tool rewrites it.
  */
-const GEMM_KERNEL_SOURCE = `function (a, b) {
+export const GEMM_KERNEL_SOURCE = `function (a, b) {
   const i = Math.floor(this.thread.x / this.constants.n);
   const j = this.thread.x - i * this.constants.n;
   let sum = 0;
@@ -163,9 +124,8 @@ export function createGpuJsBackend(mode: GpuJsMode): Backend {
   let gpu: GpuJsInstance | undefined;
   const instance = (): GpuJsInstance => {
     if (!gpu) {
-      const gpujs = loadGpuJs();
-      if (!gpujs) throw new UnsupportedError(`backend "${name}"`, 'the gpu.js package could not be loaded');
-      gpu = new gpujs.GPU({ mode });
+      const GPU = gpuJs();
+      gpu = new GPU({ mode: mode === 'webgl2' ? 'webgl2' : mode });
     }
     return gpu;
   };
@@ -183,12 +143,9 @@ export function createGpuJsBackend(mode: GpuJsMode): Backend {
     beta: number, c: RealArray, cOffset: number, ldc: number,
   ): { a: Float32Array; b: Float32Array } | null {
     checkGemmArguments(transA, transB, m, n, k, alpha, a, aOffset, lda, b, bOffset, ldb, beta, c, cOffset, ldc);
-    if (!(a instanceof Float32Array && b instanceof Float32Array && c instanceof Float32Array)) {
-      gemmUnchecked(transA, transB, m, n, k, alpha, a, aOffset, lda, b, bOffset, ldb, beta, c, cOffset, ldc);
-      return null;
-    }
-    if (m === 0 || n === 0 || k === 0 || alpha === 0) {
-      scaleMatrix(m, n, beta, c, cOffset, ldc);
+    if (!(a instanceof Float32Array && b instanceof Float32Array && c instanceof Float32Array) || m === 0 || n === 0 || k === 0 || alpha === 0) {
+      // float64 operands keep their precision; empty products only scale C.
+      gemm(transA, transB, m, n, k, alpha, a, aOffset, lda, b, bOffset, ldb, beta, c, cOffset, ldc);
       return null;
     }
     if (m * n >= MAX_OUTPUT_CELLS) {
@@ -205,15 +162,13 @@ export function createGpuJsBackend(mode: GpuJsMode): Backend {
   const backend: Backend = {
     name,
     description: {
+      webgl2: 'gpu.js WebGL2 fragment-shader kernel on the GPU, float32 (browser)',
       webasm: 'gpu.js WebAssembly + f32x4 SIMD kernel, float32; gemmAsync runs threaded on its worker pool',
       cpu: 'gpu.js kernel transpiled to plain JavaScript, float32',
       webgpu: 'gpu.js WGSL compute shader, float32, async only (needs a WebGPU adapter)',
     }[mode],
     available(): boolean {
-      if (mode === 'webgpu') return webGpuAvailable;
-      const gpujs = loadGpuJs();
-      if (!gpujs) return false;
-      return mode === 'cpu' || gpujs.GPU.isWebAssemblySupported === true;
+      return modeSupported(mode);
     },
     gemm(transA, transB, m, n, k, alpha, a, aOffset, lda, b, bOffset, ldb, beta, c, cOffset, ldc) {
       if (mode === 'webgpu') {
@@ -223,7 +178,7 @@ export function createGpuJsBackend(mode: GpuJsMode): Backend {
       if (!operands) return;
       const kernel = syncKernels.get(transA, transB, m, n, k);
       const product = kernel(operands.a, operands.b) as Float32Array;
-      lastExecutedMode[name] = kernel.kernel?.constructor.mode;
+      lastExecutedMode[name] = executedMode(kernel);
       combineInto(product, m, n, alpha, beta, c, cOffset, ldc);
     },
     dispose() {
@@ -236,15 +191,15 @@ export function createGpuJsBackend(mode: GpuJsMode): Backend {
       void old?.destroy();
     },
   };
-  if (mode !== 'cpu') {
-    // The cpu mode's async path would only wrap its sync result, so it gets none.
+  if (mode === 'webasm' || mode === 'webgpu') {
+    // The cpu and webgl2 modes' async paths would only wrap their sync result, so they get none.
     backend.gemmAsync = async (transA, transB, m, n, k, alpha, a, aOffset, lda, b, bOffset, ldb, beta, c, cOffset, ldc) => {
       // Fresh operand copies: another call may start before this one's kernel has read them.
       const operands = prepare(false, transA, transB, m, n, k, alpha, a, aOffset, lda, b, bOffset, ldb, beta, c, cOffset, ldc);
       if (!operands) return;
       const kernel = asyncKernels.get(transA, transB, m, n, k);
-      const product = await kernel(operands.a, operands.b);
-      lastExecutedMode[`${name}:async`] = kernel.kernel?.constructor.mode;
+      const product = (await kernel(operands.a, operands.b)) as Float32Array;
+      lastExecutedMode[`${name}:async`] = executedMode(kernel);
       combineInto(product, m, n, alpha, beta, c, cOffset, ldc);
     };
   }
