@@ -5,7 +5,7 @@
 import type { GradientSink, LearnerStats, LearnerV1, RuleDefinition, StepInput } from '@snn/protocol';
 import { checkStepInput, type Network } from '@snn/core';
 import { InvalidArgumentError, rejectUnknownOptions } from '@snn/errors';
-import { BackpropEngine } from './backprop';
+import { BackpropWindow } from '@snn/engine';
 
 export interface BpttOptions {
   /** Check every step's input for NaN/Inf (a typed error names the step). Default true. */
@@ -18,7 +18,7 @@ export class BpttLearner implements LearnerV1 {
   readonly specificationVersion = 'v1' as const;
   readonly rule = 'bptt';
   readonly cadence = 'sequence' as const;
-  private readonly engine: BackpropEngine;
+  private readonly engine: BackpropWindow;
   private readonly validate: boolean;
 
   constructor(
@@ -27,7 +27,7 @@ export class BpttLearner implements LearnerV1 {
     options: BpttOptions = {},
   ) {
     rejectUnknownOptions('bptt', options, knownOptions);
-    this.engine = new BackpropEngine(network);
+    this.engine = new BackpropWindow(network);
     this.validate = options.validateInputs ?? true;
   }
 
@@ -78,6 +78,5 @@ export const bptt: RuleDefinition<Network, BpttOptions> = {
   create: (network, sink, options) => new BpttLearner(network, sink, options),
 };
 
-export { BackpropEngine, type LayerHistory } from './backprop';
 /** Moved to @snn/core; re-exported for existing imports. */
 export { checkStepInput } from '@snn/core';

@@ -8,13 +8,10 @@
  * Memory is independent of the sequence length T.
  */
 import type { Gradients, GradientSink, LearnerStats, LearnerV1, RealArray, RuleDefinition, StepInput } from '@snn/protocol';
-import { createGradients, type ComputeOps, type Layer, type Network } from '@snn/core';
-import { InvalidArgumentError, rejectUnknownOptions } from '@snn/errors';
-import { eligibilityStep, parameterEligibilityStep, type EligibilityStepArgs } from '@snn/traces';
-import { checkStepInput } from '@snn/core';
-import { ForwardStep, LayerStep, presynapticGroups, type PresynapticGroup } from './forward';
-
-export { ForwardStep, LayerStep, presynapticGroups, type PresynapticGroup } from './forward';
+import { checkStepInput, createGradients, type ComputeOps, type Network } from '@snn/core';
+import { InvalidArgumentError } from '@snn/errors';
+import { eligibilityStep, parameterEligibilityStep } from '@snn/traces';
+import { checkEmitOption, eligibilityGroups, ForwardStep, gatherGradients, ReadoutGradient, type EligibilityGroup, type LayerStep } from '@snn/engine';
 
 export interface EpropOptions {
   /** 'step': hand the gradient of every step to the sink; 'sequence' (default): sum and hand it once at `end()`. */
@@ -25,56 +22,6 @@ export interface EpropOptions {
 
 const knownOptions = new Set(['emit', 'validateInputs']);
 
-export function checkEmitOption(rule: string, options: Partial<Record<string, unknown>>, known: Set<string>): 'step' | 'sequence' {
-  rejectUnknownOptions(rule, options, known);
-  const emit = options.emit ?? 'sequence';
-  if (emit !== 'step' && emit !== 'sequence') throw new InvalidArgumentError(`${rule} option "emit"`, `must be 'step' or 'sequence', got ${String(emit)}`);
-  return emit;
-}
-
-/** One presynaptic group's e-prop eligibility state and the `eligibilityStep` arguments bound to it. */
-export interface EligibilityGroup {
-  readonly group: PresynapticGroup;
-  /** `[B, m]` presynaptic values of the current step. */
-  readonly pre: RealArray;
-  /** `[B, G, H, d, m]` eligibility vectors. */
-  readonly eps: RealArray;
-  /** `[B, G, H, m]` kappa-filtered traces, or null when kappa = 0. */
-  readonly trace: RealArray | null;
-  /** `[G, H, m]` gradient accumulator. */
-  readonly grad: RealArray;
-  /** Arguments of `eligibilityStep` over these buffers; CI and signal are set per step. */
-  readonly args: EligibilityStepArgs;
-}
-
-/**
- * Allocates the eligibility state of every presynaptic group of `layer` for a batch, with its
- * `eligibilityStep` arguments reading the per-neuron Jacobians `J`, `D`, `C`. `stepGrad` is where
- * `eligibilityStep` accumulates (default: each group's own `grad`). Shared with @snn/hypr-tbptt.
- */
-export function eligibilityGroups(
-  layer: Layer,
-  dims: { batch: number; H: number; G: number; d: number; kappa: number },
-  jacobians: { J: RealArray; D: RealArray; C: RealArray },
-  allocate: (n: number) => RealArray,
-  scratch: Float64Array,
-  stepGrad?: RealArray,
-): EligibilityGroup[] {
-  const { batch: B, H, G, d, kappa } = dims;
-  return presynapticGroups(layer).map((group) => {
-    const m = group.width;
-    const pre = allocate(B * m);
-    const eps = allocate(B * G * H * d * m);
-    const trace = kappa !== 0 ? allocate(B * G * H * m) : null;
-    const grad = allocate(G * H * m);
-    const args: EligibilityStepArgs = {
-      batch: B, gates: G, neurons: H, stateSize: d, width: m,
-      J: jacobians.J, D: jacobians.D, C: jacobians.C, CI: null, pre, eps, kappa, trace, signal: null, grad: stepGrad ?? grad, scratch,
-    };
-    return { group, pre, eps, trace, grad, args };
-  });
-}
-
 /** One layer's e-prop state: eligibilities of its presynaptic groups and of its neuron parameters. */
 interface LayerState {
   step: LayerStep;
@@ -82,107 +29,6 @@ interface LayerState {
   epsP: RealArray;
   traceP: RealArray | null;
   gradP: RealArray;
-}
-
-/**
- * Adds group accumulators `[G, H, m]` (rows k*H + j of the stacked weights) into the named gradients.
- * Shared with @snn/hypr.
- */
-export function scatterGroupGradient(layer: Layer, group: PresynapticGroup, grad: RealArray, out: Map<string, RealArray>): void {
-  const GH = layer.gates * layer.neurons;
-  const m = group.width;
-  const I = layer.inputs;
-  const H = layer.neurons;
-  const gIn = out.get(layer.inputWeights.name)!;
-  const gRec = layer.recurrentWeights ? out.get(layer.recurrentWeights.name)! : null;
-  for (let r = 0; r < GH; r++) {
-    const base = r * m;
-    if (group.xColumn >= 0) for (let i = 0; i < I; i++) gIn[r * I + i] = gIn[r * I + i]! + grad[base + group.xColumn + i]!;
-    if (group.yColumn >= 0 && gRec) for (let i = 0; i < H; i++) gRec[r * H + i] = gRec[r * H + i]! + grad[base + group.yColumn + i]!;
-    if (group.biasColumn >= 0) {
-      for (const name of group.biasNames) {
-        const g = out.get(name)!;
-        g[r] = g[r]! + grad[base + group.biasColumn]!;
-      }
-    }
-  }
-}
-
-/**
- * Gathers a forward learner's accumulators into the named gradients `out` (zeroed first) and zeroes
- * the accumulators: per layer its presynaptic groups (`grad [G*H, m]`) and neuron parameters
- * (`gradP [nP, H]`), then the readout. Shared by e-prop and HYPR, whose accumulators have the same layout.
- */
-export function gatherGradients(
-  layers: ReadonlyArray<{ readonly layer: Layer; readonly groups: ReadonlyArray<{ readonly group: PresynapticGroup; readonly grad: RealArray }>; readonly gradP: RealArray }>,
-  readout: ReadoutGradient,
-  out: Map<string, RealArray>,
-): void {
-  for (const g of out.values()) g.fill(0);
-  for (const { layer, groups, gradP } of layers) {
-    for (const g of groups) {
-      scatterGroupGradient(layer, g.group, g.grad, out);
-      g.grad.fill(0);
-    }
-    const H = layer.neurons;
-    layer.neuronParameterList.forEach((p, q) => {
-      const g = out.get(p.name)!;
-      for (let j = 0; j < H; j++) g[j] = g[j]! + gradP[q * H + j]!;
-    });
-    gradP.fill(0);
-  }
-  readout.addTo(out);
-  readout.zero();
-}
-
-/**
- * Exact readout gradients: W_out += gradO^T ybar, b_out += sum_b gradO * cbar with the kappa-filtered
- * output ybar_t = kappa ybar_{t-1} + y_t and cbar_t = kappa cbar_{t-1} + 1.
- */
-export class ReadoutGradient {
-  ybar!: RealArray;
-  cbar = 0;
-  gradW!: RealArray;
-  gradB!: RealArray;
-  constructor(
-    private readonly fwd: ForwardStep,
-  ) {}
-  allocate(): void {
-    const { batch: B, O } = this.fwd;
-    const H = this.fwd.top.H;
-    this.ybar = this.fwd.ops.allocate(B * H);
-    this.gradW = this.fwd.ops.allocate(O * H);
-    this.gradB = this.fwd.ops.allocate(O);
-  }
-  reset(): void {
-    this.ybar.fill(0);
-    this.cbar = 0;
-  }
-  /** After `fwd.forward`: update ybar with this step's output and add this step's readout gradient. */
-  step(): void {
-    const f = this.fwd;
-    const { batch: B, O, kappa } = f;
-    const H = f.top.H;
-    const y = f.top.output;
-    const ybar = this.ybar;
-    if (kappa === 0) ybar.set(y.subarray(0, B * H));
-    else for (let i = 0; i < B * H; i++) ybar[i] = kappa * ybar[i]! + y[i]!;
-    this.cbar = kappa * this.cbar + 1;
-    if (!f.lastHadLoss) return;
-    const gO = f.gradO;
-    f.ops.gemm(true, false, O, H, B, 1, gO, 0, O, ybar, 0, H, 1, this.gradW, 0, H);
-    for (let b = 0; b < B; b++) for (let k = 0; k < O; k++) this.gradB[k] = this.gradB[k]! + this.cbar * gO[b * O + k]!;
-  }
-  addTo(out: Map<string, RealArray>): void {
-    const gW = out.get('W_out')!;
-    const gB = out.get('b_out')!;
-    for (let i = 0; i < gW.length; i++) gW[i] = gW[i]! + this.gradW[i]!;
-    for (let i = 0; i < gB.length; i++) gB[i] = gB[i]! + this.gradB[i]!;
-  }
-  zero(): void {
-    this.gradW.fill(0);
-    this.gradB.fill(0);
-  }
 }
 
 export class EpropLearner implements LearnerV1 {

@@ -24,8 +24,7 @@ import type { CellJacobianArgs, GradientSink, LearnerStats, LearnerV1, RealArray
 import { allocate, type Layer, type Network } from '@snn/core';
 import { InvalidArgumentError, rejectUnknownOptions, UnsupportedError } from '@snn/errors';
 import { checkStepInput } from '@snn/core';
-import { BackpropEngine } from '@snn/bptt';
-import { eligibilityGroups, scatterGroupGradient, type EligibilityGroup } from '@snn/eprop';
+import { BackpropWindow, eligibilityGroups, scatterGroupGradient, type EligibilityGroup } from '@snn/engine';
 import { eligibilityStep, parameterEligibilityStep } from '@snn/traces';
 
 
@@ -67,7 +66,7 @@ export class HyprTbpttLearner implements LearnerV1 {
   readonly rule = 'hypr-tbptt';
   readonly cadence: 'chunk' | 'sequence';
   readonly k: number;
-  private readonly engine: BackpropEngine;
+  private readonly engine: BackpropWindow;
   private readonly validate: boolean;
   private readonly layer: Layer;
   private readonly H: number;
@@ -121,7 +120,7 @@ export class HyprTbpttLearner implements LearnerV1 {
     this.nP = layer.cell.neuronParameters.length;
     this.O = network.outputs;
     this.kappa = network.readout.kappa;
-    this.engine = new BackpropEngine(network);
+    this.engine = new BackpropWindow(network);
     this.total = o.emit === 'sequence' ? new Map() : null;
     this.scratch = new Float64Array(Math.max(2 * this.d, this.d * this.nP, 4));
     this.dummy = allocate(network.dtype, 1);

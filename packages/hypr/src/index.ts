@@ -17,7 +17,7 @@ import type { Gradients, GradientSink, LearnerStats, LearnerV1, RealArray, RuleD
 import { createGradients, type ComputeOps, type Network } from '@snn/core';
 import { InvalidArgumentError, rejectUnknownOptions } from '@snn/errors';
 import { checkStepInput, SPARSE_DENSITY_THRESHOLD } from '@snn/core';
-import { ForwardStep, gatherGradients, LayerStep, presynapticGroups, ReadoutGradient, type PresynapticGroup } from '@snn/eprop';
+import { ForwardStep, gatherGradients, LayerStep, presynapticGroups, ReadoutGradient, type PresynapticGroup } from '@snn/engine';
 import { affineScan, composeAffine } from '@snn/traces';
 
 export interface HyprOptions {

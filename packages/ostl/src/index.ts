@@ -4,9 +4,9 @@
  * kept) and gets the instantaneous spatial learning signal from the layers above, which OSTL treats
  * as memoryless. One layer: exactly BPTT. Memory O(H m) per layer, constant in T.
  */
-import { defineFeedForwardRule, ostlLayer } from '@snn/ff-online';
+import { defineFeedForwardRule, ostlLayer } from '@snn/engine';
 
-export type { FeedForwardOnlineOptions as OstlOptions } from '@snn/ff-online';
+export type { FeedForwardOnlineOptions as OstlOptions } from '@snn/engine';
 
 export const ostl = defineFeedForwardRule({
   name: 'ostl',

@@ -1,4 +1,4 @@
-import { accumulateOuter, copyInto, PresynapticTrace, SurrogateMean, type LayerRule, type LayerRuleDims } from '@snn/ff-online';
+import { accumulateOuter, copyInto, PresynapticTrace, SurrogateMean, type LayerRule, type LayerRuleDims } from '@snn/engine';
 
 /**
  * One Approx-OTPE layer (Summe et al. 2023): presynaptic traces a_t = alpha a_{t-1} + pre_t and

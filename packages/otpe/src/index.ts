@@ -9,13 +9,13 @@
  * hidden rule in the output layer too. With the standard leaky-integrator readout every spiking layer
  * is a hidden layer, and F-OTPE / F-Approx-OTPE equal OTPE / Approx-OTPE.
  */
-import { defineFeedForwardRule, ostlLayer, otttLayer, type LayerRuleFactory } from '@snn/ff-online';
+import { defineFeedForwardRule, ostlLayer, otttLayer, type LayerRuleFactory } from '@snn/engine';
 import { approxOtpeLayer } from './approx-otpe-layer';
 import { otpeLayer } from './otpe-layer';
 
 export { approxOtpeLayer } from './approx-otpe-layer';
 export { otpeLayer } from './otpe-layer';
-export type { FeedForwardOnlineOptions as OtpeOptions } from '@snn/ff-online';
+export type { FeedForwardOnlineOptions as OtpeOptions } from '@snn/engine';
 
 const layer = (name: string, create: LayerRuleFactory) => ({ name, create });
 

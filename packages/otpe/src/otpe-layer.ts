@@ -1,5 +1,5 @@
 import type { RealArray } from '@snn/protocol';
-import { accumulateRows, copyInto, Eligibility, SurrogateMean, type LayerRule, type LayerRuleDims } from '@snn/ff-online';
+import { accumulateRows, copyInto, Eligibility, SurrogateMean, type LayerRule, type LayerRuleDims } from '@snn/engine';
 
 /**
  * One OTPE layer (Summe et al. 2023): the in-layer eligibility e_t (reset kept), the leaky sum of the

@@ -3,9 +3,9 @@
  * networks. Every layer keeps one presynaptic trace per input; its weight gradient at step t is the
  * instantaneous spatial signal times psi_t times that trace. Memory O(m) per layer, constant in T.
  */
-import { defineFeedForwardRule, otttLayer } from '@snn/ff-online';
+import { defineFeedForwardRule, otttLayer } from '@snn/engine';
 
-export type { FeedForwardOnlineOptions as OtttOptions } from '@snn/ff-online';
+export type { FeedForwardOnlineOptions as OtttOptions } from '@snn/engine';
 
 export const ottt = defineFeedForwardRule({
   name: 'ottt',

@@ -9,7 +9,7 @@ import type { GradientSink, LearnerStats, LearnerV1, RuleDefinition, StepInput }
 import type { Network } from '@snn/core';
 import { InvalidArgumentError, rejectUnknownOptions } from '@snn/errors';
 import { checkStepInput } from '@snn/core';
-import { BackpropEngine } from '@snn/bptt';
+import { BackpropWindow } from '@snn/engine';
 
 export interface TbpttOptions {
   /** Chunk length in steps (>= 1). The last chunk of a sequence may be shorter. */
@@ -30,7 +30,7 @@ export class TbpttLearner implements LearnerV1 {
   readonly rule = 'tbptt';
   readonly cadence: 'chunk' | 'sequence';
   readonly k: number;
-  private readonly engine: BackpropEngine;
+  private readonly engine: BackpropWindow;
   private readonly validate: boolean;
   private readonly total: Map<string, Float32Array | Float64Array> | null;
   private stepsSeen = 0;
@@ -53,7 +53,7 @@ export class TbpttLearner implements LearnerV1 {
     this.k = k;
     this.cadence = emit;
     this.validate = options.validateInputs ?? true;
-    this.engine = new BackpropEngine(network);
+    this.engine = new BackpropWindow(network);
     this.total = emit === 'sequence' ? new Map() : null;
   }
 

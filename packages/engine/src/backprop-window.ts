@@ -1,7 +1,11 @@
 /**
- * Stored-activation backpropagation through time over any @snn network. The forward pass keeps every
- * step's states, outputs, currents and tapes; `backward` walks t = T..1 with the adjoints of
- * reference/algorithms.md section 2, optionally cutting every carried state at chunk starts (TBPTT).
+ * The VJP through a window of steps: stored-activation backpropagation through time over any @snn
+ * network. `forward` keeps every step's states, outputs, currents and tapes; `backward` walks
+ * t = T..1 with the adjoints of reference/algorithms.md section 2, optionally cutting every carried
+ * state at chunk starts (TBPTT), and leaves the adjoints of the window's carried start state readable
+ * (`boundaryState`, `boundaryOutput`, `boundaryReadout`) for rules that continue the gradient past the
+ * window another way (HYPR+TBPTT). `carryOver` starts the next window from the last stored step.
+ * BPTT is one window per sequence; TBPTT one window per chunk.
  *
  * Event-driven where it pays: products with spike vectors (inputs that are mostly zeros, spiking
  * layer outputs) skip the zeros, and their weight gradients accumulate into transposed buffers so
@@ -24,7 +28,7 @@ import {
 } from '@snn/core';
 import { UnsupportedError } from '@snn/errors';
 
-/** What the engine stores per layer and step (readable by rules built on it, e.g. an eligibility replay). */
+/** What the window stores per layer and step (readable by rules built on it, e.g. an eligibility replay). */
 export interface LayerHistory {
   /** Index t = 0..T: states s_t `[d, B, H]` (t = 0 is the zero initial state). */
   states: RealArray[];
@@ -48,7 +52,7 @@ interface LayerAdjoints {
   gradParams: Record<string, RealArray>;
 }
 
-export class BackpropEngine {
+export class BackpropWindow {
   readonly gradients: Map<string, RealArray>;
   private batch = 0;
   private capacity = 0;

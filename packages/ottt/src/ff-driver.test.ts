@@ -4,7 +4,7 @@ import { lif } from '@snn/lif';
 import { bptt } from '@snn/bptt';
 import { relativeError, ruleGradients } from '@snn/testing';
 import { UnsupportedError } from '@snn/errors';
-import { Eligibility, FeedForwardOnlineLearner, ostlLayer, otttLayer, PresynapticTrace, SurrogateMean, checkFeedForwardNetwork } from './index';
+import { Eligibility, FeedForwardOnlineLearner, ostlLayer, otttLayer, PresynapticTrace, SurrogateMean, checkFeedForwardNetwork } from '@snn/engine';
 
 if (!listCells().includes('lif')) registerCell(lif);
 if (!listRules().includes('bptt')) registerRule(bptt);

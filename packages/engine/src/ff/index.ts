@@ -1,5 +1,5 @@
 /**
- * @snn/ff-online: the driver shared by the feed-forward online rules (OTTT, OSTL, OTPE and their
+ * The feed-forward online driver (formerly @snn/ff-online), shared by the feed-forward online rules (OTTT, OSTL, OTPE and their
  * variants). A rule package supplies one `LayerRule` per layer (its traces and per-step
  * contribution); this package runs the forward, the per-step loss and the top-down pass.
  */
