@@ -1,30 +1,12 @@
-import { existsSync, readdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createAccumulatingSink, createLearner, createNetwork, listCells, listRules, registerCell, registerRule, streamBatch } from '@snn/core';
-import { lif } from '@snn/lif';
-import { compareWithFiniteDifferences, runGradientVectorFile, smoothTestCell } from '@snn/testing';
+import { createAccumulatingSink, createLearner, createNetwork, streamBatch } from '@snn/core';
+import { describeRuleConformance } from '@snn/testing/vitest';
 import { bptt } from './index';
 
-if (!listCells().includes('lif')) registerCell(lif);
-if (!listCells().includes('smooth-test')) registerCell(smoothTestCell);
-if (!listRules().includes('bptt')) registerRule(bptt);
-
-const fixtures = resolve(__dirname, '__fixtures__');
-const shared = process.env.SNN_VECTORS ?? resolve(__dirname, '../../../../shared/vectors');
-const files = [
-  ...readdirSync(fixtures).map((f) => join(fixtures, f)),
-  ...(existsSync(shared) ? readdirSync(shared).filter((f) => /^(lif|stack-lif-.*)-bptt-/.test(f)).map((f) => join(shared, f)) : []),
-];
-
-describe('gradient vectors (bptt)', () => {
-  it.each(files.flatMap((f) => [[f, 'float32'] as const, [f, 'float64'] as const]))('%s in %s', (file, dtype) => {
-    const r = runGradientVectorFile(file, { dtype });
-    expect(r.message ?? '').toBe('');
-    expect(r.status).toBe('pass');
-    expect(r.worst!.relativeError).toBeLessThan(dtype === 'float64' ? 1e-8 : 1e-3);
-  });
-});
+// Every cell of the workspace: the learner contract on single layers, stacks and output-layer networks,
+// finite differences on every smooth cell, and every vector naming bptt.
+await describeRuleConformance(bptt, { exact: true, vectors: { fixtures: [resolve(__dirname, '__fixtures__')] } });
 
 function smoothData(B: number, T: number, I: number) {
   const x = new Float64Array(B * T * I);
@@ -33,33 +15,6 @@ function smoothData(B: number, T: number, I: number) {
   const lossMask = Array.from({ length: T }, (_, t) => (t % 2 === 0 ? 0.5 : 1));
   return { x, batch: B, steps: T, targets, lossMask };
 }
-
-describe('bptt against finite differences on a smooth cell', () => {
-  it('single recurrent layer, every parameter', () => {
-    const net = createNetwork({ inputs: 3, outputs: 3, layers: [{ cell: 'smooth-test', neurons: 4 }], readout: { kappa: 0.8 } }, { dtype: 'float64', seed: 2 });
-    const errors = compareWithFiniteDifferences(net, 'bptt', smoothData(2, 6, 3));
-    expect(Object.keys(errors)).toEqual(['W_in', 'W_rec', 'b', 'leak', 'gain', 'W_out', 'b_out']);
-    for (const [name, e] of Object.entries(errors)) expect(e, name).toBeLessThan(1e-6);
-  });
-  it('three layers (recurrent, feed-forward, recurrent)', () => {
-    const net = createNetwork(
-      {
-        inputs: 2,
-        outputs: 3,
-        layers: [
-          { cell: 'smooth-test', neurons: 3 },
-          { cell: 'smooth-test', neurons: 4, recurrent: false },
-          { cell: 'smooth-test', neurons: 3 },
-        ],
-        readout: { kappa: 0.5 },
-      },
-      { dtype: 'float64', seed: 3 },
-    );
-    const errors = compareWithFiniteDifferences(net, 'bptt', smoothData(3, 5, 2));
-    expect(errors['l1.W_rec']).toBeUndefined();
-    for (const [name, e] of Object.entries(errors)) expect(e, name).toBeLessThan(1e-6);
-  });
-});
 
 describe('bptt learner', () => {
   it('emits once per sequence and reports the loss', () => {

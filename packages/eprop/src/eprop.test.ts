@@ -1,34 +1,27 @@
-import { existsSync, readdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createAccumulatingSink, createLearner, createNetwork, listCells, listRules, registerCell, registerRule, streamBatch } from '@snn/core';
-import { lif } from '@snn/lif';
-import { alif } from '@snn/alif';
-import { brf } from '@snn/brf';
-import { seAdlif } from '@snn/se-adlif';
-import { lstm } from '@snn/lstm';
-import { gru } from '@snn/gru';
-import { bptt } from '@snn/bptt';
-import { relativeError, ruleGradients, runGradientVectorFile, smoothTestCell } from '@snn/testing';
+import { createAccumulatingSink, createLearner, createNetwork, streamBatch } from '@snn/core';
+import { relativeError, ruleGradients, shapes } from '@snn/testing';
+import { describeRuleConformance } from '@snn/testing/vitest';
 import { eprop, EpropLearner } from './index';
 
-for (const c of [lif, alif, brf, seAdlif, lstm, gru, smoothTestCell]) if (!listCells().includes(c.name)) registerCell(c);
-for (const r of [bptt, eprop]) if (!listRules().includes(r.name)) registerRule(r);
-
-const fixtures = resolve(__dirname, '__fixtures__');
-const shared = process.env.SNN_VECTORS ?? resolve(__dirname, '../../../../shared/vectors');
-const files = [
-  ...readdirSync(fixtures).map((f) => join(fixtures, f)),
-  ...(existsSync(shared) ? readdirSync(shared).filter((f) => /^[a-z-]+-eprop-/.test(f) && !f.startsWith('stack-')).map((f) => join(shared, f)) : []),
-];
-
-describe('gradient vectors (eprop)', () => {
-  it.each(files.flatMap((f) => [[f, 'float32'] as const, [f, 'float64'] as const]))('%s in %s', (file, dtype) => {
-    const r = runGradientVectorFile(file, { dtype });
-    expect(r.message ?? '').toBe('');
-    expect(r.status).toBe('pass');
-    expect(r.worst!.relativeError).toBeLessThan(dtype === 'float64' ? 1e-8 : 1e-3);
-  });
+// Every cell of the workspace with Jacobians: the learner contract, two exact identities with BPTT,
+// and every vector naming eprop.
+await describeRuleConformance(eprop, {
+  identities: [
+    // With W_rec = 0 nothing is cut in a single layer: every other parameter gets BPTT's gradient.
+    { name: 'W_rec = 0: equals BPTT', reference: 'bptt', prepare: (n) => n.parameter('W_rec').data.fill(0), parameters: (p) => p !== 'W_rec', shapes: [shapes.recurrent(0.7)] },
+    // Where the immediate spatial signal is the whole credit, e-prop on a stack is exact: no W_rec
+    // anywhere, a memoryless top layer (LIF with alpha = 0: J = 0) and no readout leak. That checks the
+    // signal passed down through the upper layer (C, D, CI and its W_in) and the per-layer eligibilities.
+    {
+      name: 'below a memoryless LIF layer: equals BPTT',
+      reference: 'bptt',
+      mustReceive: ['l0.W_in'],
+      shapes: [{ name: 'feed-forward layer under LIF alpha 0, kappa 0', layers: [{ neurons: 5, recurrent: false }, { neurons: 4, recurrent: false, cell: 'lif', cellOptions: { alpha: 0, theta: 0.3 } }], readout: { kappa: 0 }, steps: 13 }],
+    },
+  ],
+  vectors: { fixtures: [resolve(__dirname, '__fixtures__')] },
 });
 
 function smoothData(B: number, T: number, I: number, spikes = false) {
@@ -38,28 +31,6 @@ function smoothData(B: number, T: number, I: number, spikes = false) {
   const lossMask = Array.from({ length: T }, (_, t) => (t % 2 === 0 ? 0.5 : 1));
   return { x, batch: B, steps: T, targets, lossMask };
 }
-
-describe('eprop == bptt when W_rec = 0 (nothing is cut)', () => {
-  const cases: Array<[string, Record<string, unknown> | undefined, boolean]> = [
-    ['smooth-test', undefined, false],
-    ['lif', undefined, true],
-    ['alif', undefined, true],
-    ['lstm', undefined, false],
-    ['gru', undefined, false],
-  ];
-  it.each(cases)('%s', (cell, cellOptions, spikes) => {
-    const net = createNetwork({ inputs: 3, outputs: 3, layers: [{ cell, neurons: 5, cellOptions }], readout: { kappa: 0.7 } }, { dtype: 'float64', seed: 4, init: { inputScale: 3 } });
-    net.parameter('W_rec').data.fill(0);
-    net.markUpdated();
-    const data = smoothData(2, 9, 3, spikes);
-    const a = ruleGradients(net, 'eprop', data);
-    const b = ruleGradients(net, 'bptt', data);
-    for (const [name, g] of b) {
-      if (name === 'W_rec') continue;
-      expect(relativeError(a.get(name)!, g), name).toBeLessThan(1e-10);
-    }
-  });
-});
 
 describe('eprop learner', () => {
   it("emit 'step' sums to the same gradient as 'sequence'", () => {
@@ -96,30 +67,7 @@ describe('eprop learner', () => {
 });
 
 describe('stacked layers (immediate spatial learning signal)', () => {
-  // Where the immediate signal is the whole credit, e-prop on a stack is exact: no W_rec anywhere
-  // (so no inter-neuron temporal path), a memoryless top layer (LIF with alpha = 0: J = 0) and no
-  // readout leak. Then every parameter's e-prop gradient equals BPTT's, which checks the signal
-  // passed down through the upper layer (C, D, CI and W_in of the layer above) and the per-layer
-  // eligibilities against an independent computation.
-  for (const cell of ['lif', 'alif', 'brf', 'se-adlif', 'lstm', 'gru', 'smooth-test']) {
-    it(`${cell} below a memoryless LIF layer: e-prop == BPTT`, () => {
-      const spikes = !['lstm', 'gru', 'smooth-test'].includes(cell);
-      const net = createNetwork(
-        { inputs: 3, outputs: 3, layers: [{ cell, neurons: 5, recurrent: false }, { cell: 'lif', neurons: 4, recurrent: false, cellOptions: { alpha: 0, theta: 0.3 } }], readout: { kappa: 0 } },
-        { dtype: 'float64', seed: 7, init: { inputScale: cell === 'brf' ? 40 : 4 } },
-      );
-      const d = smoothData(2, 17, 3, spikes);
-      const ref = ruleGradients(net, 'bptt', d);
-      const g = ruleGradients(net, 'eprop', d);
-      let lowerNorm = 0;
-      for (const [name, r] of ref) {
-        if (name.startsWith('l0.')) lowerNorm += Array.from(r).reduce((a, v) => a + Math.abs(v), 0);
-        expect(relativeError(g.get(name)!, r), name).toBeLessThan(1e-10);
-      }
-      // The lower layer must actually receive credit through the upper one.
-      expect(lowerNorm).toBeGreaterThan(1e-6);
-    });
-  }
+  // The exact case (a memoryless top layer) is an identity of the conformance suite above.
   it('differs from BPTT once the upper layer has memory (it sees only the immediate signal)', () => {
     const net = createNetwork(
       { inputs: 3, outputs: 3, layers: [{ cell: 'alif', neurons: 5, recurrent: false }, { cell: 'lif', neurons: 4, recurrent: false, cellOptions: { alpha: 0.9, theta: 0.3 } }], readout: { kappa: 0 } },

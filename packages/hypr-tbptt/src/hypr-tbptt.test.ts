@@ -1,46 +1,20 @@
-import { existsSync, readdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createAccumulatingSink, createLearner, createNetwork, listCells, listRules, registerCell, registerRule, streamBatch } from '@snn/core';
-import { bptt } from '@snn/bptt';
-import { eprop } from '@snn/eprop';
-import { hypr } from '@snn/hypr';
-import { tbptt } from '@snn/tbptt';
-import { alif } from '@snn/alif';
-import { brf } from '@snn/brf';
-import { gru } from '@snn/gru';
-import { lif } from '@snn/lif';
-import { lstm } from '@snn/lstm';
-import { seAdlif } from '@snn/se-adlif';
+import { createAccumulatingSink, createLearner, createNetwork, streamBatch, type Network } from '@snn/core';
 import { InvalidArgumentError, UnsupportedError } from '@snn/errors';
-import { relativeError, ruleGradients, runGradientVectorFile, smoothTestCell } from '@snn/testing';
+import { relativeError, ruleGradients, shapes } from '@snn/testing';
+import { describeRuleConformance } from '@snn/testing/vitest';
 import { HyprTbpttLearner, hyprTbptt } from './index';
 
-for (const cell of [lif, alif, brf, seAdlif, lstm, gru, smoothTestCell]) if (!listCells().includes(cell.name)) registerCell(cell);
-for (const rule of [bptt, tbptt, eprop, hypr, hyprTbptt]) if (!listRules().includes(rule.name)) registerRule(rule);
-
-const fixtures = resolve(__dirname, '__fixtures__');
-const shared = process.env.SNN_VECTORS ?? resolve(__dirname, '../../../../shared/vectors');
-const files = [
-  ...readdirSync(fixtures).map((f) => join(fixtures, f)),
-  ...(existsSync(shared) ? readdirSync(shared).filter((f) => /-hypr-tbptt-k\d+-/.test(f)).map((f) => join(shared, f)) : []),
-];
-
-const worst: Record<string, number> = { float32: 0, float64: 0 };
-
-describe('gradient vectors (hypr-tbptt)', () => {
-  it('finds vectors', () => expect(files.length).toBeGreaterThan(0));
-  it.each(files.flatMap((f) => [[f, 'float32'] as const, [f, 'float64'] as const]))('%s in %s', (file, dtype) => {
-    const r = runGradientVectorFile(file, { dtype });
-    expect(r.message ?? '').toBe('');
-    expect(r.status).toBe('pass');
-    const e = r.worst!.relativeError;
-    worst[dtype] = Math.max(worst[dtype]!, e);
-    expect(e).toBeLessThan(dtype === 'float64' ? 1e-8 : 1e-3);
-  });
-  it('reports the worst errors', () => {
-    if (process.env.SNN_REPORT) console.log('worst relative errors', worst);
-  });
+// Every cell of the workspace with a VJP and Jacobians: the learner contract, k = T equals BPTT, with
+// W_rec = 0 (nothing is cut) every k equals BPTT, and every vector naming hypr-tbptt.
+await describeRuleConformance(hyprTbptt, {
+  options: { k: 3 },
+  identities: [
+    { name: 'k = T equals BPTT', reference: 'bptt', options: ({ steps }) => ({ k: steps }), shapes: [shapes.recurrent(0), shapes.recurrent(0.8)], tolerance: 1e-12 },
+    ...[1, 3].map((k) => ({ name: `W_rec = 0, k = ${k}: equals BPTT`, reference: 'bptt', options: { k }, prepare: (n: Network) => n.parameter('W_rec').data.fill(0), parameters: (p: string) => p !== 'W_rec', shapes: [shapes.recurrent(0.6)], tolerance: 1e-11 })),
+  ],
+  vectors: { fixtures: [resolve(__dirname, '__fixtures__')] },
 });
 
 function data(B: number, T: number, I: number, spikes: boolean) {
@@ -57,18 +31,6 @@ const net = (cell: string, kappa: number, neurons = 5, seed = 3) =>
 const isSpiking = (cell: string) => !['lstm', 'gru', 'smooth-test'].includes(cell);
 
 describe('hypr-tbptt', () => {
-  it('with k = T equals BPTT', () => {
-    for (const cell of ['smooth-test', 'lstm', 'gru', 'alif']) {
-      for (const kappa of [0, 0.8]) {
-        const n = net(cell, kappa);
-        const d = data(2, 9, 3, isSpiking(cell));
-        const full = ruleGradients(n, 'bptt', d);
-        const chunked = ruleGradients(n, 'hypr-tbptt', d, { k: 9 });
-        for (const [name, g] of full) expect(relativeError(chunked.get(name)!, g), `${cell} ${kappa} ${name}`).toBeLessThan(1e-12);
-      }
-    }
-  });
-
   it('with k = 1 differs from e-prop and HYPR (it keeps the one-step neuron-to-neuron paths) and from TBPTT', () => {
     for (const cell of ['smooth-test', 'lstm']) {
       const n = net(cell, 0.7);
@@ -83,23 +45,6 @@ describe('hypr-tbptt', () => {
       }
       // W_out gets its exact gradient from every one of these except TBPTT (which detaches o).
       expect(relativeError(mine.get('W_out')!, e.get('W_out')!)).toBeLessThan(1e-12);
-    }
-  });
-
-  it('with W_rec = 0 equals BPTT for every k (nothing is cut)', () => {
-    for (const cell of ['smooth-test', 'gru', 'lif']) {
-      const n = net(cell, 0.6);
-      n.parameter('W_rec').data.fill(0);
-      n.markUpdated();
-      const d = data(2, 8, 3, isSpiking(cell));
-      const full = ruleGradients(n, 'bptt', d);
-      for (const k of [1, 3]) {
-        const chunked = ruleGradients(n, 'hypr-tbptt', d, { k });
-        for (const [name, g] of full) {
-          if (name === 'W_rec') continue;
-          expect(relativeError(chunked.get(name)!, g), `${cell} k=${k} ${name}`).toBeLessThan(1e-11);
-        }
-      }
     }
   });
 

@@ -1,26 +1,24 @@
-import { existsSync, readdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createAccumulatingSink, createLearner, createNetwork, createSgd, listCells, listRules, registerCell, registerRule, streamBatch, type Network } from '@snn/core';
-import { lif } from '@snn/lif';
-import { bptt } from '@snn/bptt';
-import { relativeError, ruleGradients, runGradientVectorFile } from '@snn/testing';
+import { createAccumulatingSink, createLearner, createNetwork, createSgd, streamBatch, type Network } from '@snn/core';
+import { relativeError, ruleGradients, shapes } from '@snn/testing';
+import { describeRuleConformance } from '@snn/testing/vitest';
 import { UnsupportedError } from '@snn/errors';
 import { ostl } from './index';
 
-if (!listCells().includes('lif')) registerCell(lif);
-for (const r of [bptt, ostl]) if (!listRules().includes(r.name)) registerRule(r);
 
-const shared = process.env.SNN_VECTORS ?? resolve(__dirname, '../../../../shared/vectors');
-const ffDir = join(shared, 'ff');
-const files = existsSync(ffDir) ? readdirSync(ffDir).filter((f) => /-ostl-/.test(f)).map((f) => join(ffDir, f)) : [];
-
-describe.skipIf(files.length === 0)('gradient vectors (ostl)', () => {
-  it.each(files.flatMap((f) => [[f, 'float32'] as const, [f, 'float64'] as const]))('%s in %s', (file, dtype) => {
-    const r = runGradientVectorFile(file, { dtype });
-    expect(r.message ?? '').toBe('');
-    expect(r.status).toBe('pass');
-  });
+const ff = shapes.feedForwardStack;
+const layer = (l: number) => (p: string) => p.startsWith(`l${l}.`);
+// Every cell of the workspace ostl can train (feed-forward LIF-like layers): the learner contract, the
+// exact identities, and every vector naming ostl.
+await describeRuleConformance(ostl, {
+  shapes: [ff([5, 3], { kind: 'spikes' }), ff([5, 4], { kappa: 0.8 })],
+  identities: [
+    { name: 'one spiking output layer: equals BPTT', reference: 'bptt', shapes: [ff([3], { kind: 'spikes' })] },
+    { name: 'deep: the output layer equals BPTT', reference: 'bptt', parameters: layer(2), shapes: [ff([6, 5, 3], { kind: 'spikes' })] },
+    { name: 'alpha 0 (memoryless layers): every layer equals BPTT', reference: 'bptt', shapes: [ff([6, 5, 3], { kind: 'spikes' }, { alpha: 0 })], mustReceive: ['l0.W_in'] },
+    { name: 'standard readout, one layer, kappa 0: equals BPTT (readout included)', reference: 'bptt', shapes: [ff([5], { kappa: 0 })] },
+    { name: 'standard readout with kappa 0.8: the readout gradient is exact', reference: 'bptt', parameters: (p) => p === 'W_out' || p === 'b_out', shapes: [ff([5, 4], { kappa: 0.8 })] },
+  ],
 });
 
 const cellOptions = { alpha: 0.9, theta: 1, surrogate: { name: 'fast-sigmoid', slope: 25 } };
@@ -40,35 +38,10 @@ const close = (a: Map<string, ArrayLike<number>>, b: Map<string, ArrayLike<numbe
   for (const n of names) expect(relativeError(a.get(n)!, b.get(n)!), n).toBeLessThan(tol);
 };
 
-describe('ostl identities (f64)', () => {
-  it('one spiking output layer: equals BPTT', () => {
-    const n = net([3], { output: { kind: 'spikes' } });
-    const g = ruleGradients(n, 'ostl', data());
-    const ref = ruleGradients(n, 'bptt', data());
-    expect(Math.max(...[...ref.values()].map((v) => Math.max(...Array.from(v, Math.abs))))).toBeGreaterThan(0);
-    close(g, ref, ['l0.W_in', 'l0.b']);
-  });
-  it('deep: the output layer equals BPTT, the hidden layers do not', () => {
+describe('ostl is not BPTT', () => {
+  it('deep: the hidden layers differ from BPTT', () => {
     const n = net([6, 5, 3], { output: { kind: 'spikes' } });
-    const g = ruleGradients(n, 'ostl', data());
-    const ref = ruleGradients(n, 'bptt', data());
-    close(g, ref, ['l2.W_in', 'l2.b']);
-    expect(relativeError(g.get('l0.W_in')!, ref.get('l0.W_in')!)).toBeGreaterThan(1e-6);
-  });
-  it('alpha 0 (memoryless layers): every layer equals BPTT', () => {
-    const n = net([6, 5, 3], { output: { kind: 'spikes' } }, 0);
-    close(ruleGradients(n, 'ostl', data()), ruleGradients(n, 'bptt', data()), ['l0.W_in', 'l0.b', 'l1.W_in', 'l1.b', 'l2.W_in', 'l2.b']);
-  });
-  it('standard readout, one layer, kappa 0: equals BPTT (readout included)', () => {
-    const n = createNetwork(
-      { inputs: 4, outputs: 3, layers: [{ cell: 'lif', neurons: 5, recurrent: false, cellOptions }], readout: { kappa: 0 } },
-      { dtype: 'float64', seed: 3, init: { inputScale: 3 } },
-    );
-    close(ruleGradients(n, 'ostl', data()), ruleGradients(n, 'bptt', data()), ['W_in', 'b', 'W_out', 'b_out']);
-  });
-  it('standard readout with kappa 0.8: the readout gradient is exact (kappa-filtered traces)', () => {
-    const n = net([5, 4], { kappa: 0.8 });
-    close(ruleGradients(n, 'ostl', data()), ruleGradients(n, 'bptt', data()), ['W_out', 'b_out']);
+    expect(relativeError(ruleGradients(n, 'ostl', data()).get('l0.W_in')!, ruleGradients(n, 'bptt', data()).get('l0.W_in')!)).toBeGreaterThan(1e-6);
   });
 });
 

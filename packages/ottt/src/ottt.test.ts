@@ -1,26 +1,19 @@
-import { existsSync, readdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createAccumulatingSink, createLearner, createNetwork, createSgd, listCells, listRules, registerCell, registerRule, streamBatch, type Network } from '@snn/core';
-import { lif } from '@snn/lif';
-import { bptt } from '@snn/bptt';
-import { relativeError, ruleGradients, runGradientVectorFile } from '@snn/testing';
+import { createAccumulatingSink, createLearner, createNetwork, createSgd, streamBatch, type Network } from '@snn/core';
+import { relativeError, ruleGradients, shapes } from '@snn/testing';
+import { describeRuleConformance } from '@snn/testing/vitest';
 import { UnsupportedError } from '@snn/errors';
 import { ottt } from './index';
 
-if (!listCells().includes('lif')) registerCell(lif);
-for (const r of [bptt, ottt]) if (!listRules().includes(r.name)) registerRule(r);
-
-const shared = process.env.SNN_VECTORS ?? resolve(__dirname, '../../../../shared/vectors');
-const ffDir = join(shared, 'ff');
-const files = existsSync(ffDir) ? readdirSync(ffDir).filter((f) => /-ottt-/.test(f)).map((f) => join(ffDir, f)) : [];
-
-describe.skipIf(files.length === 0)('gradient vectors (ottt)', () => {
-  it.each(files.flatMap((f) => [[f, 'float32'] as const, [f, 'float64'] as const]))('%s in %s', (file, dtype) => {
-    const r = runGradientVectorFile(file, { dtype });
-    expect(r.message ?? '').toBe('');
-    expect(r.status).toBe('pass');
-  });
+const ff = shapes.feedForwardStack;
+// Every cell of the workspace ottt can train (feed-forward LIF-like layers): the learner contract, the
+// exact identities, and every vector naming ottt.
+await describeRuleConformance(ottt, {
+  shapes: [ff([5, 3], { kind: 'spikes' }), ff([5, 4], { kappa: 0.8 })],
+  identities: [
+    { name: 'alpha 0 (memoryless layers, traces = inputs): equals BPTT', reference: 'bptt', shapes: [ff([6, 5, 3], { kind: 'spikes' }, { alpha: 0 })], mustReceive: ['l0.W_in'] },
+    { name: 'standard readout: the readout gradient is exact for any kappa', reference: 'bptt', parameters: (p) => p === 'W_out' || p === 'b_out', shapes: [ff([5, 4], { kappa: 0.8 })] },
+  ],
 });
 
 const cellOptions = { alpha: 0.9, theta: 1, surrogate: { name: 'fast-sigmoid', slope: 25 } };
@@ -40,18 +33,10 @@ const close = (a: Map<string, ArrayLike<number>>, b: Map<string, ArrayLike<numbe
   for (const n of names) expect(relativeError(a.get(n)!, b.get(n)!), n).toBeLessThan(tol);
 };
 
-describe('ottt identities (f64)', () => {
-  it('alpha 0 (memoryless layers, traces = inputs): every layer equals BPTT', () => {
-    const n = net([6, 5, 3], { output: { kind: 'spikes' } }, 0);
-    close(ruleGradients(n, 'ottt', data()), ruleGradients(n, 'bptt', data()), ['l0.W_in', 'l0.b', 'l1.W_in', 'l1.b', 'l2.W_in', 'l2.b']);
-  });
+describe('ottt is not BPTT', () => {
   it('with a leak it differs from BPTT (reset cut, upper layers memoryless)', () => {
     const n = net([6, 3], { output: { kind: 'spikes' } });
     expect(relativeError(ruleGradients(n, 'ottt', data()).get('l0.W_in')!, ruleGradients(n, 'bptt', data()).get('l0.W_in')!)).toBeGreaterThan(1e-6);
-  });
-  it('standard readout: the readout gradient is exact for any kappa', () => {
-    const n = net([5, 4], { kappa: 0.8 });
-    close(ruleGradients(n, 'ottt', data()), ruleGradients(n, 'bptt', data()), ['W_out', 'b_out']);
   });
 });
 

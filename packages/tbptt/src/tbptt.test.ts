@@ -1,34 +1,16 @@
-import { existsSync, readdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createAccumulatingSink, createLearner, createNetwork, listCells, listRules, registerCell, registerRule, streamBatch } from '@snn/core';
-import { bptt } from '@snn/bptt';
-import { alif } from '@snn/alif';
-import { brf } from '@snn/brf';
-import { gru } from '@snn/gru';
-import { lif } from '@snn/lif';
-import { lstm } from '@snn/lstm';
-import { seAdlif } from '@snn/se-adlif';
-import { relativeError, ruleGradients, runGradientVectorFile, smoothTestCell } from '@snn/testing';
+import { createAccumulatingSink, createLearner, createNetwork, streamBatch } from '@snn/core';
+import { relativeError, ruleGradients, shapes } from '@snn/testing';
+import { describeRuleConformance } from '@snn/testing/vitest';
 import { tbptt } from './index';
 
-for (const cell of [lif, alif, brf, seAdlif, lstm, gru, smoothTestCell]) if (!listCells().includes(cell.name)) registerCell(cell);
-for (const rule of [bptt, tbptt]) if (!listRules().includes(rule.name)) registerRule(rule);
-
-const fixtures = resolve(__dirname, '__fixtures__');
-const shared = process.env.SNN_VECTORS ?? resolve(__dirname, '../../../../shared/vectors');
-const files = [
-  ...readdirSync(fixtures).map((f) => join(fixtures, f)),
-  ...(existsSync(shared) ? readdirSync(shared).filter((f) => /-tbptt-k\d+-/.test(f) && !f.includes('hypr')).map((f) => join(shared, f)) : []),
-];
-
-describe('gradient vectors (tbptt)', () => {
-  it('finds vectors', () => expect(files.length).toBeGreaterThan(0));
-  it.each(files.flatMap((f) => [[f, 'float32'] as const, [f, 'float64'] as const]))('%s in %s', (file, dtype) => {
-    const r = runGradientVectorFile(file, { dtype });
-    expect(r.message ?? '').toBe('');
-    expect(r.status).toBe('pass');
-  });
+// Every cell of the workspace that tbptt can train: the learner contract, k = T equals BPTT on single
+// layers, stacks and output-layer networks, and every vector naming tbptt.
+await describeRuleConformance(tbptt, {
+  options: { k: 3 },
+  identities: [{ name: 'k = T equals BPTT', reference: 'bptt', options: ({ steps }) => ({ k: steps }), shapes: [shapes.recurrent(), shapes.stack(), shapes.outputLayer()] }],
+  vectors: { fixtures: [resolve(__dirname, '__fixtures__')] },
 });
 
 function smoothData(B: number, T: number, I: number) {
@@ -44,15 +26,6 @@ const smoothNet = (layers = 1) =>
   );
 
 describe('tbptt', () => {
-  it('with k = T equals BPTT (one and two layers)', () => {
-    for (const layers of [1, 2]) {
-      const net = smoothNet(layers);
-      const data = smoothData(2, 7, 3);
-      const full = ruleGradients(net, 'bptt', data);
-      const truncated = ruleGradients(net, 'tbptt', data, { k: 7 });
-      for (const [name, g] of full) expect(relativeError(truncated.get(name)!, g), name).toBeLessThan(1e-12);
-    }
-  });
   it('with k < T differs from BPTT, and per-chunk emission sums to the per-sequence gradient', () => {
     const net = smoothNet();
     const data = smoothData(2, 7, 3);

@@ -109,6 +109,8 @@ export interface RuleIdentity {
   readonly parameters?: (name: string) => boolean;
   /** Changes the network before the comparison (e.g. W_rec = 0, where nothing is cut). */
   readonly prepare?: (network: Network) => void;
+  /** Parameters whose reference gradient must not be zero (e.g. a lower layer that must get credit). */
+  readonly mustReceive?: readonly string[];
   /** Cells it holds for (default: every cell the rule can train). */
   readonly cells?: (cell: CellV1) => boolean;
   /** Relative error allowed in float64 (default 1e-10). */
@@ -130,6 +132,10 @@ export function identityCase(rule: string, cell: string, identity: RuleIdentity,
       const mine = ruleGradients(network, rule, data, opts);
       const ref = ruleGradients(network, reference, data, refOpts);
       compareGradients(`${rule} vs ${reference}`, mine, ref, identity.tolerance ?? 1e-10, identity.parameters);
+      for (const name of identity.mustReceive ?? []) {
+        const g = ref.get(name);
+        if (!g || !g.some((v) => v !== 0)) fail(`${reference} gives ${name} no gradient here, so the identity does not check it (a silent layer?)`);
+      }
     },
   };
 }

@@ -28,6 +28,15 @@ export const shapes = {
     layers: Array.from({ length: depth }, (_, l) => ({ neurons: l === depth - 1 ? 3 : 5, recurrent: false })),
     output: { kind: 'spikes' },
   }),
+  /** Feed-forward layers of the given widths, under a readout (`kappa`) or an output-layer form. */
+  feedForwardStack: (widths: readonly number[], form: { kappa: number } | OutputSpec, cellOptions?: Record<string, unknown>): NetworkShape => ({
+    name: `feed-forward ${widths.join('-')}, ${'kind' in form ? `output ${form.kind}${form.kind === 'leaky-sum' ? ` kappa ${form.kappa}` : ''}` : `kappa ${form.kappa}`}${cellOptions ? `, ${JSON.stringify(cellOptions)}` : ''}`,
+    layers: widths.map((neurons) => ({ neurons, recurrent: false })),
+    ...('kind' in form ? { output: form } : { readout: form }),
+    ...(cellOptions ? { cellOptions } : {}),
+    inputs: 4,
+    steps: 14,
+  }),
 };
 
 export const shapeSteps = (shape: NetworkShape) => shape.steps ?? 9;
