@@ -1,30 +1,13 @@
-import { existsSync, readdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { listCells, listRules, registerCell, registerRule } from '@snn/core';
-import { bptt } from '@snn/bptt';
-import { checkCellJacobians, runGradientVectorFile } from '@snn/testing';
+import { checkCellJacobians } from '@snn/testing';
+import { describeCellConformance } from '@snn/testing/vitest';
 import { alif, alifDefaults, createAlif } from './index';
 
-if (!listCells().includes('alif')) registerCell(alif);
-if (!listRules().includes('bptt')) registerRule(bptt);
 
-const fixtures = resolve(__dirname, '__fixtures__');
-const shared = process.env.SNN_VECTORS ?? resolve(__dirname, '../../../../shared/vectors');
-const sharedFiles = existsSync(shared) ? readdirSync(shared).filter((f) => /^(alif|stack-alif-.*)-bptt-/.test(f)).map((f) => join(shared, f)) : [];
-const files = [...readdirSync(fixtures).map((f) => join(fixtures, f)), ...sharedFiles];
-
-describe('gradient vectors (bptt)', () => {
-  it('finds the shared vectors when the folder exists', () => {
-    if (existsSync(shared)) expect(sharedFiles.length).toBeGreaterThanOrEqual(4);
-  });
-  it.each(files.flatMap((f) => [[f, 'float32'] as const, [f, 'float64'] as const]))('%s in %s', (file, dtype) => {
-    const r = runGradientVectorFile(file, { dtype });
-    expect(r.message ?? '').toBe('');
-    expect(r.status).toBe('pass');
-    expect(r.worst!.relativeError).toBeLessThan(dtype === 'float64' ? 1e-8 : 1e-3);
-  });
-});
+// Capabilities as declared, Jacobians against the VJP, finite differences when smooth, the learner
+// contract under every workspace rule that can train alif, and every vector naming alif.
+await describeCellConformance(alif, { vectors: { fixtures: [resolve(__dirname, '__fixtures__')] } });
 
 type Cell = ReturnType<typeof createAlif>;
 const run = (cell: Cell, currents: number[]) => {

@@ -1,32 +1,15 @@
-import { existsSync, readdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createLearner, createNetwork, listCells, listRules, registerCell, registerRule, streamBatch } from '@snn/core';
-import { bptt } from '@snn/bptt';
-import { checkCellJacobians, runGradientVectorFile } from '@snn/testing';
+import { createLearner, createNetwork, streamBatch } from '@snn/core';
+import { checkCellJacobians } from '@snn/testing';
+import { describeCellConformance } from '@snn/testing/vitest';
 import type { CellVjpArgs } from '@snn/protocol';
 import { brf, brfDefaults, brfDivergenceBoundary, createBrf } from './index';
 
-if (!listCells().includes('brf')) registerCell(brf);
-if (!listRules().includes('bptt')) registerRule(bptt);
 
-const fixtures = resolve(__dirname, '__fixtures__');
-const shared = process.env.SNN_VECTORS ?? resolve(__dirname, '../../../../shared/vectors');
-const sharedFiles = existsSync(shared) ? readdirSync(shared).filter((f) => /^(brf|stack-brf-.*)-bptt-/.test(f)).map((f) => join(shared, f)) : [];
-const files = [...readdirSync(fixtures).map((f) => join(fixtures, f)), ...sharedFiles];
-
-describe('gradient vectors (bptt)', () => {
-  it('finds the shared vectors when the folder exists', () => {
-    if (existsSync(shared)) expect(sharedFiles.length).toBeGreaterThanOrEqual(5);
-  });
-  it.each(files.flatMap((f) => [[f, 'float32'] as const, [f, 'float64'] as const]))('%s in %s', (file, dtype) => {
-    const r = runGradientVectorFile(file, { dtype });
-    expect(r.message ?? '').toBe('');
-    expect(r.status).toBe('pass');
-    expect(r.parameters.some((p) => p.name.endsWith('omega'))).toBe(true);
-    expect(r.worst!.relativeError).toBeLessThan(dtype === 'float64' ? 1e-8 : 1e-3);
-  });
-});
+// Capabilities as declared, Jacobians against the VJP, finite differences when smooth, the learner
+// contract under every workspace rule that can train brf, and every vector naming brf.
+await describeCellConformance(brf, { vectors: { fixtures: [resolve(__dirname, '__fixtures__')] } });
 
 const oneNeuron = (omega: number, bOffset: number) => ({ omega: Float64Array.of(omega), b_offset: Float64Array.of(bOffset) });
 const stepArgs = (params: ReturnType<typeof oneNeuron>, I = 0) => ({

@@ -6,7 +6,8 @@ import { bptt } from '@snn/bptt';
 import { lif } from '@snn/lif';
 import { alif } from '@snn/alif';
 import { brf } from '@snn/brf';
-import { checkCellJacobians, compareWithFiniteDifferences, parseGradientVector, relativeError, ruleGradients, runGradientVector } from '@snn/testing';
+import { checkCellJacobians, parseGradientVector, relativeError, ruleGradients, runGradientVector } from '@snn/testing';
+import { describeCellConformance } from '@snn/testing/vitest';
 import { InvalidArgumentError, NonFiniteError } from '@snn/errors';
 import type { CellDefinition } from '@snn/protocol';
 import { defineCell, definedAlif, definedBrf, definedLif } from './index';
@@ -90,18 +91,14 @@ describe('shared bptt gradient vectors with the defined cells', () => {
   });
 });
 
+// The defined cells are workspace cells like any other: each is paired with every rule that can train
+// it, its derived Jacobians checked against its derived VJP (BRF with spiking currents), and the
+// vectors naming it run (the renamed lif/alif/brf vectors above run the hand-written cells' ones).
+for (const [def, currentScale] of [[definedLif, 1.5], [definedAlif, 1.5], [definedBrf, 80]] as const) {
+  await describeCellConformance(def, { jacobians: [1, 2, 3].map((seed) => ({ seed, currentScale })) });
+}
+
 describe('derived Jacobians agree with the derived VJP', () => {
-  it.each([
-    ['defined-lif', definedLif, 1.5],
-    ['defined-alif', definedAlif, 1.5],
-    ['defined-brf', definedBrf, 80],
-  ] as const)('%s', (_name, def, currentScale) => {
-    const cell = def.create(6);
-    for (const seed of [1, 2, 3]) {
-      const r = checkCellJacobians(cell, { seed, currentScale });
-      expect(r.ok, JSON.stringify(r.errors)).toBe(true);
-    }
-  });
   it('diagonal Jacobian is detected', () => {
     expect(definedLif.capabilities.diagonalJacobian).toBe(true);
     expect(definedAlif.capabilities.diagonalJacobian).toBe(false);
@@ -154,20 +151,11 @@ const smoothUser = defineCell({
 });
 register(smoothUser);
 
+// A smooth cell written with defineCell gets finite differences (every parameter, incl. neuron-wise
+// ones), the Jacobian check and every rule's learner contract from one call.
+await describeCellConformance(smoothUser, { vectors: false, jacobians: [{ seed: 2 }] });
+
 describe('a smooth user-defined cell', () => {
-  it('matches finite differences (every parameter, incl. neuron-wise ones)', () => {
-    const net = createNetwork({ inputs: 3, outputs: 3, layers: [{ cell: 'user-smooth', neurons: 4 }], readout: { kappa: 0.7 } }, { dtype: 'float64', seed: 5 });
-    const x = new Float64Array(2 * 6 * 3);
-    for (let i = 0; i < x.length; i++) x[i] = Math.sin(1.7 * i) * 0.9;
-    const errors = compareWithFiniteDifferences(net, 'bptt', { x, batch: 2, steps: 6, targets: Int32Array.from([0, 2]), lossMask: [0, 0.5, 1, 1, 1, 1] });
-    expect(Object.keys(errors)).toContain('gain');
-    expect(Object.keys(errors)).toContain('leak');
-    for (const [name, e] of Object.entries(errors)) expect(e, name).toBeLessThan(1e-6);
-  });
-  it('passes the Jacobian check', () => {
-    const r = checkCellJacobians(smoothUser.create(5), { seed: 2 });
-    expect(r.ok, JSON.stringify(r.errors)).toBe(true);
-  });
   it('math.detach and math.spike inside the dynamics (SE-adLIF-like hard reset)', () => {
     const resetCell = defineCell({
       name: 'user-hard-reset',

@@ -1,6 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { checkCellJacobians } from '@snn/testing';
+import { describeCellConformance } from '@snn/testing/vitest';
 import { createLif, lif } from './index';
+
+// Jacobians against the VJP for every reset variant and a second surrogate, the learner contract under
+// every workspace rule that can train LIF, and every vector naming lif (any rule, any folder).
+const resets = ['subtract', 'subtract-after-decay', 'zero', 'none'] as const;
+await describeCellConformance(lif, {
+  variants: [
+    ...resets.flatMap((reset) => [false, true].map((detachReset) => ({ name: `reset ${reset}${detachReset ? ', detached' : ''}`, options: { alpha: 0.8, theta: 0.7, reset, detachReset } }))),
+    { name: 'arctan surrogate', options: { surrogate: { name: 'arctan' } } },
+  ],
+});
 
 const run = (cell: ReturnType<typeof createLif>, currents: number[][]) => {
   const H = cell.neurons;
@@ -43,31 +53,9 @@ describe('lif reset variants', () => {
     const b = run(createLif(1, { alpha: 0.5, reset: 'zero' }), [[2], [0.25], [3]]);
     expect(a).toEqual(b);
   });
-  for (const reset of ['subtract', 'subtract-after-decay', 'zero', 'none'] as const) {
-    for (const detachReset of [false, true]) {
-      it(`Jacobians agree with the VJP: ${reset}${detachReset ? ', detached' : ''}`, () => {
-        expect(checkCellJacobians(createLif(5, { alpha: 0.8, theta: 0.7, reset, detachReset }), { seed: 3 }).ok).toBe(true);
-      });
-    }
-  }
   it('rejects an unknown reset and a non-boolean detachReset', () => {
     expect(() => createLif(3, { reset: 'hard' as never })).toThrow(/lif reset.*"subtract", "subtract-after-decay", "zero", "none".*"hard"/);
     expect(() => createLif(3, { detachReset: 'yes' as never })).toThrow(/lif detachReset.*boolean/);
-  });
-});
-
-describe('lif conformance', () => {
-  it('per-neuron Jacobians agree with the VJP (fast-sigmoid)', () => {
-    expect(checkCellJacobians(createLif(5, { alpha: 0.8, theta: 0.7 })).ok).toBe(true);
-  });
-  it('and with another surrogate', () => {
-    const r = checkCellJacobians(createLif(4, { surrogate: { name: 'arctan' } }), { seed: 9 });
-    expect(r.ok).toBe(true);
-  });
-  it('has the capabilities its registry entry claims', () => {
-    const cell = lif.create(3);
-    expect(cell.capabilities).toEqual(lif.capabilities);
-    expect(cell.stateSize).toBe(1);
   });
 });
 

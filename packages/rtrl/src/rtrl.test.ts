@@ -1,44 +1,15 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createAccumulatingSink, createLearner, createNetwork, listCells, listRules, registerCell, registerRule, streamBatch } from '@snn/core';
-import { lif } from '@snn/lif';
-import { alif } from '@snn/alif';
-import { brf } from '@snn/brf';
-import { seAdlif } from '@snn/se-adlif';
-import { lstm } from '@snn/lstm';
-import { gru } from '@snn/gru';
-import { bptt } from '@snn/bptt';
+import { createAccumulatingSink, createLearner, createNetwork, streamBatch } from '@snn/core';
 import { MemoryLimitError } from '@snn/errors';
-import { parseGradientVector, relativeError, ruleGradients, runGradientVector, runGradientVectorFile, smoothTestCell } from '@snn/testing';
+import { relativeError, ruleGradients, shapes } from '@snn/testing';
+import { describeRuleConformance } from '@snn/testing/vitest';
 import { influenceBytes, rtrl } from './index';
 
-for (const c of [lif, alif, brf, seAdlif, lstm, gru, smoothTestCell]) if (!listCells().includes(c.name)) registerCell(c);
-for (const r of [bptt, rtrl]) if (!listRules().includes(r.name)) registerRule(r);
-
-const shared = process.env.SNN_VECTORS ?? resolve(__dirname, '../../../../shared/vectors');
-const list = (dir: string, re: RegExp) => (existsSync(dir) ? readdirSync(dir).filter((f) => re.test(f)).map((f) => join(dir, f)) : []);
-const rtrlFiles = list(shared, /^rtrl-/);
-// Every bptt vector (single layer, stacks, feed-forward output-layer networks), run with rule rtrl.
-const bpttFiles = [...list(shared, /-bptt-/), ...list(join(shared, 'ff'), /-bptt-/)];
-
-describe.skipIf(rtrlFiles.length === 0)('rtrl vectors', () => {
-  it.each(rtrlFiles.flatMap((f) => [[f, 'float32'] as const, [f, 'float64'] as const]))('%s in %s', (file, dtype) => {
-    const r = runGradientVectorFile(file, { dtype });
-    expect(r.message ?? '').toBe('');
-    expect(r.status).toBe('pass');
-  });
-});
-
-describe.skipIf(bpttFiles.length === 0)('rtrl reproduces every bptt vector (f64, 1e-9)', () => {
-  it.each(bpttFiles)('%s', (file) => {
-    const v = parseGradientVector(JSON.parse(readFileSync(file, 'utf8')), file);
-    const r = runGradientVector({ ...v, rule: { name: 'rtrl' } }, { dtype: 'float64', file });
-    expect(r.message ?? '').toBe('');
-    expect(r.status).toBe('pass');
-    expect(r.worst!.relativeError).toBeLessThan(1e-9);
-  });
-});
+// RTRL is exact: on every cell of the workspace with Jacobians it equals BPTT (single layers, stacks,
+// output-layer networks), matches finite differences on smooth cells, passes every rtrl vector, and
+// reproduces every bptt vector (single layer, stacks, feed-forward) at 1e-9.
+const exact = { name: 'equals BPTT', reference: 'bptt', shapes: [shapes.recurrent(), shapes.stack(0.7), shapes.outputLayer()], tolerance: 1e-9 };
+await describeRuleConformance(rtrl, { exact: true, identities: [exact], vectorsOf: [{ rule: 'bptt', tolerance: 1e-9 }] });
 
 function data(B: number, T: number, I: number) {
   const x = new Float64Array(B * T * I);
@@ -46,24 +17,7 @@ function data(B: number, T: number, I: number) {
   return { x, batch: B, steps: T, targets: Int32Array.from({ length: B }, (_, b) => b % 2), lossMask: Array.from({ length: T }, (_, t) => 0.5 + (t % 3)) };
 }
 
-describe('rtrl equals bptt (f64, independent of the vectors)', () => {
-  const cases: Array<[string, Record<string, unknown>]> = [
-    ['lif', { alpha: 0.9, theta: 1, surrogate: { name: 'fast-sigmoid', slope: 5 } }],
-    ['alif', {}],
-    ['lstm', {}],
-    ['gru', {}],
-    ['smooth-test', {}],
-  ];
-  it.each(cases)('%s: two recurrent layers under a leaky readout', (cell, cellOptions) => {
-    const n = createNetwork(
-      { inputs: 3, outputs: 2, layers: [{ cell, neurons: 4, cellOptions }, { cell, neurons: 3, cellOptions, recurrent: false }], readout: { kappa: 0.7 } },
-      { dtype: 'float64', seed: 5, init: { inputScale: 2 } },
-    );
-    const d = data(2, 15, 3);
-    const g = ruleGradients(n, 'rtrl', d);
-    const ref = ruleGradients(n, 'bptt', d);
-    for (const [name, r] of ref) expect(relativeError(g.get(name)!, r), name).toBeLessThan(1e-9);
-  });
+describe('rtrl learner', () => {
   it("emit 'step' sums to the sequence gradient", () => {
     const n = createNetwork({ inputs: 3, outputs: 2, layers: [{ cell: 'gru', neurons: 3 }], readout: { kappa: 0.5 } }, { dtype: 'float64', seed: 1 });
     const d = data(2, 10, 3);

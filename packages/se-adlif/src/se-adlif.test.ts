@@ -1,31 +1,14 @@
-import { existsSync, readdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createNetwork, listCells, listRules, registerCell, registerRule } from '@snn/core';
-import { bptt } from '@snn/bptt';
-import { checkCellJacobians, runGradientVectorFile } from '@snn/testing';
+import { createNetwork } from '@snn/core';
+import { checkCellJacobians } from '@snn/testing';
+import { describeCellConformance } from '@snn/testing/vitest';
 import { createSeAdlif, seAdlif, seAdlifDefaults } from './index';
 
-if (!listCells().includes('se-adlif')) registerCell(seAdlif);
-if (!listRules().includes('bptt')) registerRule(bptt);
 
-const fixtures = resolve(__dirname, '__fixtures__');
-const shared = process.env.SNN_VECTORS ?? resolve(__dirname, '../../../../shared/vectors');
-const sharedFiles = existsSync(shared) ? readdirSync(shared).filter((f) => /^(se-adlif|stack-se-adlif-.*)-bptt-/.test(f)).map((f) => join(shared, f)) : [];
-const files = [...readdirSync(fixtures).map((f) => join(fixtures, f)), ...sharedFiles];
-
-describe('gradient vectors (bptt)', () => {
-  it('finds the shared vectors when the folder exists', () => {
-    if (existsSync(shared)) expect(sharedFiles.length).toBeGreaterThanOrEqual(3);
-  });
-  it.each(files.flatMap((f) => [[f, 'float32'] as const, [f, 'float64'] as const]))('%s in %s', (file, dtype) => {
-    const r = runGradientVectorFile(file, { dtype });
-    expect(r.message ?? '').toBe('');
-    expect(r.status).toBe('pass');
-    expect(r.parameters.map((p) => p.name)).toEqual(expect.arrayContaining(['alpha', 'beta', 'adapt_a', 'adapt_b']));
-    expect(r.worst!.relativeError).toBeLessThan(dtype === 'float64' ? 1e-8 : 1e-3);
-  });
-});
+// Capabilities as declared, Jacobians against the VJP, finite differences when smooth, the learner
+// contract under every workspace rule that can train se-adlif, and every vector naming se-adlif.
+await describeCellConformance(seAdlif, { vectors: { fixtures: [resolve(__dirname, '__fixtures__')] } });
 
 const params = (alpha: number, beta: number, a: number, b: number) => ({
   alpha: Float64Array.of(alpha),
@@ -120,8 +103,7 @@ describe('se-adlif constraints', () => {
   it('projects alpha, beta, adapt_a, adapt_b back into the reference ranges after an update', async () => {
     const { createAdam, createNetwork, listCells, registerCell } = await import('@snn/core');
     const { seAdlif } = await import('./index');
-    if (!listCells().includes('se-adlif')) registerCell(seAdlif);
-    const net = createNetwork({ inputs: 2, outputs: 2, layers: [{ cell: 'se-adlif', neurons: 3 }] }, { dtype: 'float64' });
+        const net = createNetwork({ inputs: 2, outputs: 2, layers: [{ cell: 'se-adlif', neurons: 3 }] }, { dtype: 'float64' });
     const adam = createAdam(net.parameters(), { learningRate: 10 }, () => net.markUpdated());
     const grads = new Map(net.parameters().map((p) => [p.name, new Float64Array(p.data.length).fill(-1)]));
     adam.step(grads); // pushes every parameter up by ~10
