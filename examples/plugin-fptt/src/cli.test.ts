@@ -29,6 +29,14 @@ describe('snn train --plugin ./examples/plugin-fptt --rule fptt', () => {
     expect(again.status).toBe(0);
     expect(again.stdout).toMatch(/epoch\s+2\s+train loss/);
   });
+  it('trains a plugin cell (examples/custom-neuron, written with defineCell) with the plugin rule', () => {
+    const runs = mkdtempSync(join(tmpdir(), 'snn-fptt-aqif-'));
+    const r = snn('--plugin', './examples/custom-neuron/src/aqif.mjs', '--plugin', './examples/plugin-fptt', 'train', '--cell', 'aqif', '--rule', 'fptt', '--epochs', '1', '--runs', runs, ...tiny.slice(2));
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/aqif x 8 \(1 layer\), rule fptt/);
+    expect(r.stdout).toMatch(/best test accuracy [\d.]+%/);
+  });
   it('without the plugin the rule is unknown, and the error names the available ones', () => {
     const r = snn('train', '--rule', 'fptt', '--epochs', '1', ...tiny);
     expect(r.status).not.toBe(0);
