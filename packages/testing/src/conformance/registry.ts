@@ -1,5 +1,5 @@
 import type { CellDefinition, RuleDefinition } from '@snn/protocol';
-import { getRuleDefinition, listCells, listRules, registerCell, registerRule, type Network } from '@snn/core';
+import { listCells, listRules, registerCell, registerRule, type Network } from '@snn/core';
 import { smoothTestCell } from '../smooth-cell';
 import type { DiscoveredParts } from './workspace';
 
@@ -17,11 +17,4 @@ export function registerParts(parts: DiscoveredParts | null, first: { cell?: Cel
   for (const c of cells) if (!listCells().includes(c.name)) registerCell(c);
   const rules = [...(extra.rules ?? []), ...((parts?.rules ?? []) as AnyRule[])];
   for (const r of rules) if (!listRules().includes(r.name)) registerRule(r);
-}
-
-/** A rule given by definition or name, as registered. */
-export function ruleName(rule: AnyRule | string): string {
-  if (typeof rule === 'string') return rule;
-  if (!listRules().includes(rule.name)) registerRule(rule);
-  return getRuleDefinition(rule.name).name;
 }
