@@ -1,13 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { createAccumulatingSink, createNetwork, listCells, listRules, registerCell, registerRule, streamBatch } from '@snn/core';
-import { lif } from '@snn/lif';
-import { bptt } from '@snn/bptt';
-import { relativeError, ruleGradients } from '@snn/testing';
+import { createAccumulatingSink, createNetwork, streamBatch } from '@snn/core';
+import { registerWorkspaceParts, relativeError, ruleGradients } from '@snn/testing';
 import { UnsupportedError } from '@snn/errors';
 import { Eligibility, FeedForwardOnlineLearner, ostlLayer, otttLayer, PresynapticTrace, SurrogateMean, checkFeedForwardNetwork } from '@snn/engine';
 
-if (!listCells().includes('lif')) registerCell(lif);
-if (!listRules().includes('bptt')) registerRule(bptt);
+// lif and bptt by name, from the workspace packages that declare them.
+await registerWorkspaceParts();
 
 const dims = (batch: number, neurons: number, inputs: number, alpha: number) => ({ batch, neurons, inputs, alpha, allocate: (n: number) => new Float64Array(n) });
 

@@ -18,5 +18,6 @@ export { compareGradients, ConformanceFailure } from './conformance/compare';
 export { conformanceData, conformanceNetwork, shapes, type NetworkShape } from './conformance/networks';
 export { planRuleConformance, type ConformancePlan, type RuleConformanceOptions } from './conformance/rule';
 export { planCellConformance, type CellConformanceOptions, type CellVariant } from './conformance/cell';
+export { registerWorkspaceParts } from './conformance/registry';
 export { discoverParts, findWorkspaceRoot, listWorkspaceParts, type DiscoveredParts, type WorkspacePart } from './conformance/workspace';
 export { indexVectors, sharedVectorDirectories, type VectorEntry } from './conformance/vectors';

@@ -1,7 +1,7 @@
 import type { CellDefinition, RuleDefinition } from '@snn/protocol';
 import { listCells, listRules, registerCell, registerRule, type Network } from '@snn/core';
 import { smoothTestCell } from '../smooth-cell';
-import type { DiscoveredParts } from './workspace';
+import { discoverParts, type DiscoveredParts } from './workspace';
 
 export type AnyRule = RuleDefinition<Network, any>;
 
@@ -17,4 +17,14 @@ export function registerParts(parts: DiscoveredParts | null, first: { cell?: Cel
   for (const c of cells) if (!listCells().includes(c.name)) registerCell(c);
   const rules = [...(extra.rules ?? []), ...((parts?.rules ?? []) as AnyRule[])];
   for (const r of rules) if (!listRules().includes(r.name)) registerRule(r);
+}
+
+/**
+ * Registers every cell and rule the workspace's packages declare (package.json `snn` fields), plus the
+ * smooth test cell, for tests that use them by name without importing their packages.
+ */
+export async function registerWorkspaceParts(options: { root?: string } = {}): Promise<DiscoveredParts> {
+  const parts = await discoverParts(options);
+  registerParts(parts, {}, {});
+  return parts;
 }
