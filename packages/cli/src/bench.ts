@@ -249,3 +249,98 @@ export function benchHyprSpeed(options: Partial<HyprSpeedOptions> = {}): BenchRe
   for (const r of records) r.hidden_spike_rate = spikes / outputs.length;
   return records;
 }
+
+export interface LearnerBenchOptions {
+  rule: string;
+  ruleOptions: Record<string, unknown>;
+  cell: string;
+  cellOptions?: Record<string, unknown>;
+  inputs: number;
+  /** Width of every hidden layer. */
+  hidden: number;
+  layers: number;
+  /** Layers without W_rec (the networks of ottt, ostl, otpe). */
+  feedForward: boolean;
+  /** 'readout' (leaky integrator), or an output layer of `outputs` cells whose spikes ('spikes') or their leaky sum ('leaky-sum') the loss reads. */
+  output: 'readout' | 'spikes' | 'leaky-sum';
+  outputs: number;
+  steps: number;
+  batch: number;
+  inputRate: number;
+  inputScale: number;
+  seed: number;
+}
+
+/**
+ * One learner on one sequence of `steps` steps (after a short warm-up sequence, so the JIT has compiled
+ * the step): wall time per step, bytes the learner holds at the end (its traces or stored trajectory,
+ * `learner.memoryBytes`) and the process's peak resident set. Inputs are Bernoulli(inputRate) spikes
+ * drawn step by step, so the data itself takes no memory. Run each configuration in a fresh process for
+ * a clean peak (`snn bench ff` and the hypr-speed preset do).
+ */
+export function benchLearnerOnce(o: LearnerBenchOptions): BenchRecord {
+  const alpha = 1 / (1 + Math.exp(-3));
+  const cellOptions = o.cellOptions ?? (o.cell === 'lif' ? { alpha: o.feedForward ? alpha : 0.9, theta: 1, surrogate: { name: 'fast-sigmoid', slope: 25 } } : {});
+  const hidden = Array.from({ length: o.layers }, () => ({ cell: o.cell, neurons: o.hidden, recurrent: !o.feedForward, cellOptions }));
+  const network = createNetwork(
+    o.output === 'readout'
+      ? { inputs: o.inputs, outputs: o.outputs, layers: hidden, readout: { kappa: 0.9 } }
+      : {
+          inputs: o.inputs,
+          outputs: o.outputs,
+          layers: [...hidden, { cell: o.cell, neurons: o.outputs, recurrent: false, cellOptions }],
+          output: o.output === 'spikes' ? { kind: 'spikes' } : { kind: 'leaky-sum', kappa: alpha },
+        },
+    { seed: o.seed, init: { inputScale: o.inputScale } },
+  );
+  const learner = createLearner(o.rule, network, () => {}, { ...o.ruleOptions, validateInputs: false }) as ReturnType<typeof createLearner> & { memoryBytes?: number };
+  const random = createRandom(o.seed);
+  const x = new Float32Array(o.batch * o.inputs);
+  const targets = new Int32Array(o.batch);
+  for (let b = 0; b < o.batch; b++) targets[b] = random.int(o.outputs);
+  const input = { x, offset: 0, rowStride: o.inputs, targets, lossWeight: 1 };
+  const draw = () => {
+    for (let i = 0; i < x.length; i++) x[i] = random.next() < o.inputRate ? 1 : 0;
+  };
+  const sequence = (steps: number, timed: boolean) => {
+    let ms = 0;
+    let held = NaN;
+    learner.begin(o.batch);
+    for (let t = 0; t < steps; t++) {
+      draw(); // drawing is not timed
+      const t0 = performance.now();
+      learner.step(input);
+      ms += performance.now() - t0;
+      if (t === steps - 1) held = learner.memoryBytes ?? NaN;
+    }
+    const t0 = performance.now();
+    learner.end();
+    ms += performance.now() - t0;
+    return { ms, held: timed ? held : NaN };
+  };
+  sequence(Math.min(o.steps, 20), false);
+  const { ms, held } = sequence(o.steps, true);
+  return {
+    name: `learner-${o.rule}-${o.cell}${o.feedForward ? '-ff' : ''}-${o.inputs}-${o.layers}x${o.hidden}-${o.output}-T${o.steps}-B${o.batch}`,
+    rule: o.rule,
+    hidden: o.hidden,
+    layers: o.layers,
+    steps: o.steps,
+    batch: o.batch,
+    learner_bytes: held,
+    peak_rss_bytes: process.resourceUsage().maxRSS * 1024,
+    samples_per_s: (o.batch * 1000) / ms,
+    ms_per_step: ms / o.steps,
+  };
+}
+
+/** The feed-forward rules of `snn bench ff`, with the network form each trains (F- variants: the leaky sum of the output spikes). */
+export const ffBenchRules: Array<{ rule: string; output: 'spikes' | 'leaky-sum' }> = [
+  { rule: 'bptt', output: 'spikes' },
+  { rule: 'ottt', output: 'spikes' },
+  { rule: 'ostl', output: 'spikes' },
+  { rule: 'otpe', output: 'spikes' },
+  { rule: 'approx-otpe', output: 'spikes' },
+  { rule: 'f-otpe', output: 'leaky-sum' },
+  { rule: 'f-approx-otpe', output: 'leaky-sum' },
+];

@@ -5,6 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { benchSpikeLoader } from '@snn/datasets';
 import { benchBptt, benchHyprSpeed, benchMemoryOnce, defaultBpttBench, defaultHyprSpeed } from './bench';
 import { benchCheckpoint } from './bench-checkpoint';
+import { addBenchFfCommand } from './bench-ff-command';
 import { addCompareCommand } from './compare-command';
 import { addCosineCommand } from './cosine-command';
 import { addDataCommand } from './data-command';
@@ -46,6 +47,7 @@ export function buildProgram(out: (line: string) => void = (l) => process.stdout
     });
 
   const bench = program.command('bench').description('benchmarks (numbers, not tests)');
+  addBenchFfCommand(bench, out);
   const bpttCommand = (name: string) =>
     bench
       .command(name)

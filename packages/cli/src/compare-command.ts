@@ -1,7 +1,9 @@
 import { Command } from 'commander';
 import { InvalidArgumentError } from '@snn/errors';
-import { getPreset, listPresets, runSuite, runWorkerTrial, type Axis, type Scale, type SuiteSpec } from '@snn/compare';
+import { getPreset, listPresets, registerStudy, runSuite, runWorkerTrial, type Axis, type Scale, type SuiteSpec } from '@snn/compare';
 import type { TrainConfig } from '@snn/runs';
+import { alignmentStudy } from './study-alignment';
+import { speedStudy } from './study-speed';
 import { brfInitScales, dtypeOption, jsonObject, nonNegativeNumber, positiveInt, positiveNumber } from './options';
 
 const list = (s: string) => s.split(',').map((x) => x.trim()).filter(Boolean);
@@ -91,11 +93,14 @@ function duration(seconds: number): string {
 }
 
 export function addCompareCommand(program: Command, out: (line: string) => void): void {
+  // Suites that are not training runs: the OTPE paper's alignment study, speed and memory vs T.
+  registerStudy(alignmentStudy);
+  registerStudy(speedStudy);
   program
     .command('compare')
     .description('train a grid of rules x cells x tasks x seeds (x swept options) with the same budget; table.md, results.jsonl, plots; the same command resumes a killed suite')
     .option('--preset <name>', 'a suite of the seed papers (see --list-presets)')
-    .option('--scale <scale>', 'preset scale: default (minutes on 2 cores) or full (the paper\'s)', 'default')
+    .option('--scale <scale>', 'preset scale: tiny (seconds, for tests), default (minutes on 2 cores) or full (the paper\'s)', 'default')
     .option('--list-presets', 'list the presets and exit')
     .option('--rules <list>', 'learning rules, comma separated (default bptt)')
     .option('--cells <list>', 'cells, comma separated (default lif)')
@@ -128,7 +133,7 @@ export function addCompareCommand(program: Command, out: (line: string) => void)
         return;
       }
       if (!opts.out) throw new InvalidArgumentError('--out', 'name the suite\'s folder, e.g. --out runs/compare-adding (the same --out resumes it)');
-      if (opts.scale !== 'default' && opts.scale !== 'full') throw new InvalidArgumentError('--scale', `must be default or full, got "${opts.scale}"`);
+      if (!['tiny', 'default', 'full'].includes(opts.scale)) throw new InvalidArgumentError('--scale', `must be tiny, default or full, got "${opts.scale}"`);
       const spec = suiteFromOptions(opts, (key) => cmd.getOptionValueSource(key) === 'cli');
       const plugins = ((cmd.optsWithGlobals() as { plugin?: string[] }).plugin ?? []).flatMap((p) => ['--plugin', p]);
       const started = Date.now();
@@ -140,7 +145,7 @@ export function addCompareCommand(program: Command, out: (line: string) => void)
         progress: (p) =>
           out(`[${p.done}/${p.total} done] ${p.trial.id}: epoch ${p.epoch}/${p.epochs}, test acc ${(100 * p.testAccuracy).toFixed(1)}%  (elapsed ${duration(p.elapsed)}, ETA ${p.eta === undefined ? '?' : duration(p.eta)})`),
       });
-      out(`table: ${dir}/table.md; results: ${dir}/results.jsonl; plots: ${dir}/curves.png, ${dir}/accuracy.png (${duration((Date.now() - started) / 1000)})`);
+      out(`table: ${dir}/table.md; results: ${dir}/results.jsonl; plots: ${spec.study ? `${dir}/*.png` : `${dir}/curves.png, ${dir}/accuracy.png`} (${duration((Date.now() - started) / 1000)})`);
     });
   program
     .command('compare-trial', { hidden: true })

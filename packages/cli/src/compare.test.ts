@@ -74,7 +74,54 @@ describe('snn compare', () => {
   it('lists its presets', () => {
     const r = snn(['compare', '--list-presets']);
     expect(r.status).toBe(0);
-    for (const name of ['hypr-tbptt-adding', 'hypr-tbptt-morse', 'tbptt1-optimizers']) expect(r.stdout).toContain(name);
+    for (const name of ['hypr-tbptt-adding', 'hypr-tbptt-morse', 'tbptt1-optimizers', 'otpe-cosine', 'otpe-randman', 'hypr-speed']) expect(r.stdout).toContain(name);
     expect(snn(['compare', '--preset', 'nope', '--out', join(root, 'x')]).stderr).toMatch(/preset "nope"/);
+  });
+
+  it('otpe-cosine (tiny): a row per task, network and rule with per-layer cosines, the cosine plot; resumes after a kill', () => {
+    const dir = join(root, 'otpe-cosine');
+    const preset = ['compare', '--preset', 'otpe-cosine', '--scale', 'tiny', '--seeds', '1,2'];
+    const r = snn([...preset, '--out', dir]);
+    expect(r.status, r.stderr).toBe(0);
+    const table = read(dir, 'table.md');
+    expect(table).toMatch(/\| task \| network \| rule \| seeds \| layer0 \(trained\) \| layer1 \(trained\) \| output \(trained\) \| model \(trained\) \|/);
+    for (const [task, network, rule] of [['t-randman', 'spikes', 'ottt'], ['t-randman', 'spikes', 'otpe'], ['r-randman', 'leaky-sum', 'f-approx-otpe']]) {
+      expect(table).toMatch(new RegExp(`\\| ${task} \\| ${network} \\| ${rule} \\| 2 \\| -?\\d\\.\\d{3} ± \\d\\.\\d{3} \\|`));
+    }
+    // OTPE's output layer is OSTL's, exact for the spike loss: its cosine there is 1.
+    expect(table).toMatch(/\| t-randman \| spikes \| otpe \| 2 \| [^|]+ \| [^|]+ \| 1\.000 ± 0\.000 \|/);
+    const lines = read(dir, 'results.jsonl').trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines).toHaveLength(8);
+    expect(lines[0].curve).toHaveLength(2); // epoch 0 and after the one epoch
+    for (const f of ['cosine.svg', 'cosine.png']) expect(existsSync(join(dir, f))).toBe(true);
+    const killed = join(root, 'otpe-cosine-killed');
+    expect(snn([...preset, '--out', killed], { SNN_FAILPOINTS: 'trial-end@3' }).signal).toBe('SIGKILL');
+    expect(snn([...preset, '--out', killed]).status).toBe(0);
+    expect(read(killed, 'table.md')).toBe(table);
+    expect(read(killed, 'results.jsonl')).toBe(read(dir, 'results.jsonl'));
+  });
+
+  it('otpe-randman (tiny): every feed-forward rule trained online and BPTT, on both codings', () => {
+    const dir = join(root, 'otpe-randman');
+    const r = snn(['compare', '--preset', 'otpe-randman', '--scale', 'tiny', '--seeds', '1', '--out', dir]);
+    expect(r.status, r.stderr).toBe(0);
+    const table = read(dir, 'table.md');
+    for (const task of ['t-randman', 'r-randman']) for (const rule of ['bptt', 'ottt', 'ostl', 'otpe', 'approx-otpe', 'f-otpe', 'f-approx-otpe']) expect(table).toContain(`| ${task} | ${rule} | 1 |`);
+    const trial = JSON.parse(readFileSync(join(dir, 'trials', 't-randman-otpe-s1', 'config.json'), 'utf8'));
+    expect(trial).toMatchObject({ rule: 'otpe', ruleOptions: { emit: 'step' }, output: 'spikes', feedForward: true, optimizer: 'adamax', learningRate: 1e-3 });
+  });
+
+  it('hypr-speed (tiny): time per step and memory vs T; BPTT\'s memory grows with T, e-prop\'s and HYPR\'s do not', () => {
+    const dir = join(root, 'hypr-speed');
+    const r = snn(['compare', '--preset', 'hypr-speed', '--scale', 'tiny', '--out', dir]);
+    expect(r.status, r.stderr).toBe(0);
+    const table = read(dir, 'table.md');
+    expect(table).toMatch(/## Time per step[\s\S]*\| rule \| T = 20 \| T = 40 \|/);
+    const lines = read(dir, 'results.jsonl').trim().split('\n').map((l) => JSON.parse(l));
+    const bytes = (rule: string, T: number) => lines.find((l) => l.rule === rule && l.steps === T).learner_bytes;
+    expect(bytes('bptt', 40)).toBeGreaterThan(bytes('bptt', 20));
+    expect(bytes('eprop', 40)).toBe(bytes('eprop', 20));
+    expect(bytes('hypr-l4', 40)).toBe(bytes('hypr-l4', 20));
+    for (const f of ['speed.svg', 'speed.png']) expect(existsSync(join(dir, f))).toBe(true);
   });
 });

@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { createAdamax, createLearner, createNetwork, streamBatch, type Network, type SequenceBatch } from '@snn/core';
-import { createRandman } from '@snn/datasets';
+import { createRandman, type RandmanOptions } from '@snn/datasets';
 import { InvalidArgumentError } from '@snn/errors';
 import { ruleAlignment } from '@snn/metrics';
 import { positiveInt, positiveIntList } from './options';
@@ -35,19 +35,35 @@ export function paperNetwork(inputs: number, layers: readonly number[], classes:
   );
 }
 
+/** One evaluation of the alignment: after `epoch` epochs of BPTT, each rule's mean cosine per group (`layer0`, ..., `output`, `model`). */
+export interface AlignmentPoint {
+  epoch: number;
+  rules: Record<string, Record<string, number>>;
+}
+
+export interface AlignmentCurveConfig {
+  /** Randman options (encoding 'time' = T-Randman, 'rate' = R-Randman); the seed is `seed`. */
+  randman: RandmanOptions;
+  /** Hidden layer widths, bottom to top; the output layer (one LIF per class) sits on top. */
+  layers: number[];
+  /** 'spikes': loss on the output spikes (ottt, ostl, otpe, approx-otpe); 'leaky-sum': on their leaky sum (f-otpe, f-approx-otpe). */
+  output?: 'spikes' | 'leaky-sum';
+  rules: string[];
+  epochs: number;
+  batchSize: number;
+  evalBatches: number;
+  seed: number;
+  /** Called after every evaluation (progress). */
+  onPoint?(p: AlignmentPoint): void;
+}
+
 /**
- * Trains the paper's network with BPTT and, at epoch 0 and after every epoch, measures every rule's
- * cosine similarity with BPTT on the same held-out batches. One record per rule: the per-layer means
- * over the evaluations.
+ * Trains the paper's network with BPTT (Adamax, lr 1e-3, as in the paper) and, at epoch 0 and after
+ * every epoch, measures every rule's cosine similarity with BPTT on the same held-out batches (the
+ * last `evalBatches` batches of the task, never trained on).
  */
-export function cosineStudy(config: CosineConfig): Array<Record<string, number | string>> {
-  const data = createRandman({
-    seed: config.seed,
-    classes: config.classes,
-    samplesPerClass: config.samplesPerClass,
-    steps: config.steps,
-    encoding: config.task === 't-randman' ? 'time' : 'rate',
-  });
+export function alignmentCurve(config: AlignmentCurveConfig): AlignmentPoint[] {
+  const data = createRandman({ ...config.randman, seed: config.seed });
   const T = data.steps;
   const I = data.inputs;
   const B = config.batchSize;
@@ -61,29 +77,49 @@ export function cosineStudy(config: CosineConfig): Array<Record<string, number |
   if (total < config.evalBatches + 1) throw new InvalidArgumentError('--eval-batches', `the task has ${total} batches of ${B}; evaluate on fewer or use more samples`);
   const evalBatches = Array.from({ length: config.evalBatches }, (_, k) => batchAt((total - 1 - k) * B));
   const trainBatches = total - config.evalBatches;
-  const network = paperNetwork(I, config.layers, data.classes, config.seed);
+  const network = paperNetwork(I, config.layers, data.classes, config.seed, config.output ?? 'spikes');
   const optimizer = createAdamax(network.parameters(), { learningRate: 1e-3 }, () => network.markUpdated());
   const learner = createLearner('bptt', network, (g) => optimizer.step(g));
-  const sums = config.rules.map(() => new Map<string, { sum: number; n: number }>());
-  const measure = () => {
-    ruleAlignment(network, config.rules, evalBatches).forEach((a, r) => {
-      for (const [k, v] of Object.entries({ ...a.groups, model: a.model })) {
-        if (!Number.isFinite(v)) continue;
-        const e = sums[r]!.get(k) ?? { sum: 0, n: 0 };
-        e.sum += v;
-        e.n++;
-        sums[r]!.set(k, e);
-      }
-    });
+  const points: AlignmentPoint[] = [];
+  const measure = (epoch: number) => {
+    const rules: AlignmentPoint['rules'] = {};
+    for (const a of ruleAlignment(network, config.rules, evalBatches)) rules[a.rule] = { ...a.groups, model: a.model };
+    const p = { epoch, rules };
+    points.push(p);
+    config.onPoint?.(p);
   };
-  measure();
+  measure(0);
   for (let epoch = 1; epoch <= config.epochs; epoch++) {
     for (let k = 0; k < trainBatches; k++) streamBatch(network, learner, batchAt(k * B), { validate: false });
-    measure();
+    measure(epoch);
   }
-  return config.rules.map((rule, r) => {
+  return points;
+}
+
+/** `snn cosine`: the alignment curve of one run, one record per rule with the per-group means over the evaluations. */
+export function cosineStudy(config: CosineConfig): Array<Record<string, number | string>> {
+  const points = alignmentCurve({
+    randman: { classes: config.classes, samplesPerClass: config.samplesPerClass, steps: config.steps, encoding: config.task === 't-randman' ? 'time' : 'rate' },
+    layers: config.layers,
+    rules: config.rules,
+    epochs: config.epochs,
+    batchSize: config.batchSize,
+    evalBatches: config.evalBatches,
+    seed: config.seed,
+  });
+  return config.rules.map((rule) => {
     const out: Record<string, number | string> = { rule, task: config.task, layers: config.layers.join(','), epochs: config.epochs, evaluations: (config.epochs + 1) * config.evalBatches };
-    for (const [k, e] of sums[r]!) out[k] = e.sum / e.n;
+    const sums = new Map<string, { sum: number; n: number }>();
+    for (const p of points) {
+      for (const [k, v] of Object.entries(p.rules[rule]!)) {
+        if (!Number.isFinite(v)) continue;
+        const e = sums.get(k) ?? { sum: 0, n: 0 };
+        e.sum += v;
+        e.n++;
+        sums.set(k, e);
+      }
+    }
+    for (const [k, e] of sums) out[k] = e.sum / e.n;
     return out;
   });
 }

@@ -1,7 +1,9 @@
 import { UnknownNameError } from '@snn/errors';
 import type { SuiteSpec } from './suite';
+import { ffPresets } from './presets-ff';
 
-export type Scale = 'default' | 'full';
+/** 'tiny': seconds, for tests; 'default': minutes on a 2-core machine; 'full': the paper's scale. */
+export type Scale = 'tiny' | 'default' | 'full';
 
 export interface Preset {
   name: string;
@@ -102,6 +104,7 @@ const presets: Preset[] = [
       };
     },
   },
+  ...ffPresets,
 ];
 
 export function listPresets(): Array<{ name: string; description: string }> {

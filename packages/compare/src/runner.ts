@@ -6,6 +6,7 @@ import { failpoint, readTrainingCheckpoint, resume, train, writeFileAtomic, type
 import { InvalidArgumentError } from '@snn/errors';
 import { expandTrials, type SuiteSpec, type Trial } from './suite';
 import { writeSuiteOutputs, type TrialResult } from './outputs';
+import { getStudy, type StudyResult } from './study';
 
 const SUITE_FILE = 'suite.json';
 
@@ -75,6 +76,81 @@ export async function runTrial(suiteDir: string, trial: Trial, reporter: TrainRe
   return finishedResult(suiteDir, trial)!;
 }
 
+const STUDY_RESULT = 'result.json';
+
+/** The record of a finished study trial (trials/<id>/result.json), or undefined. */
+export function finishedStudyResult(suiteDir: string, trial: Trial): StudyResult | undefined {
+  const file = join(trialDir(suiteDir, trial), STUDY_RESULT);
+  if (!existsSync(file)) return undefined;
+  return JSON.parse(readFileSync(file, 'utf8')) as StudyResult;
+}
+
+/** Runs one study trial (again from its start if a kill interrupted it) and stores its record; a finished one is read back. */
+export async function runStudyTrial(suiteDir: string, spec: SuiteSpec, trial: Trial, progress: (line: string) => void = () => {}): Promise<StudyResult> {
+  const done = finishedStudyResult(suiteDir, trial);
+  if (done) return done;
+  const study = getStudy(spec.study!.name);
+  const record = await study.run(trial, spec.study!.options ?? {}, progress);
+  const result: StudyResult = { index: trial.index, id: trial.id, group: trial.group, ...trial.labels, seed: trial.seed, ...record };
+  mkdirSync(trialDir(suiteDir, trial), { recursive: true });
+  writeFileAtomic(join(trialDir(suiteDir, trial), STUDY_RESULT), JSON.stringify(result) + '\n');
+  failpoint('trial-end');
+  return result;
+}
+
+async function writeStudyOutputs(dir: string, spec: SuiteSpec, trials: readonly Trial[], results: readonly StudyResult[], options: { plots: boolean }): Promise<void> {
+  const study = getStudy(spec.study!.name);
+  const sorted = [...results].sort((a, b) => a.index - b.index);
+  writeFileAtomic(join(dir, 'results.jsonl'), sorted.map((r) => JSON.stringify(r) + '\n').join(''));
+  writeFileAtomic(join(dir, 'table.md'), study.table(spec, trials, sorted));
+  if (!options.plots || !study.plots || sorted.length === 0) return;
+  for (const plot of await study.plots(spec, trials, sorted)) {
+    writeFileAtomic(join(dir, `${plot.name}.svg`), plot.svg);
+    writeFileAtomic(join(dir, `${plot.name}.png`), plot.png);
+  }
+}
+
+/** Runs a study suite: every trial not finished yet, then results.jsonl, the study's table.md and plots. */
+async function runStudySuite(spec: SuiteSpec, dir: string, trials: Trial[], options: SuiteOptions, log: (line: string) => void): Promise<{ dir: string; results: StudyResult[] }> {
+  getStudy(spec.study!.name); // fail before any work if the study is unknown
+  const jobs = options.jobs ?? 1;
+  const results = new Map<number, StudyResult>();
+  for (const t of trials) {
+    const r = finishedStudyResult(dir, t);
+    if (r) results.set(t.index, r);
+  }
+  const pending = trials.filter((t) => !results.has(t.index));
+  const started = performance.now();
+  let ran = 0;
+  log(`suite ${spec.name} (study ${spec.study!.name}): ${trials.length} trials, ${results.size} already finished, ${pending.length} to run, ${jobs} at a time`);
+  const finish = async (trial: Trial, r: StudyResult) => {
+    results.set(trial.index, r);
+    ran++;
+    const elapsed = (performance.now() - started) / 1000;
+    log(`finished ${trial.id} (${results.size}/${trials.length}; elapsed ${Math.round(elapsed)} s, ETA ${Math.round((elapsed / ran) * (pending.length - ran))} s)`);
+    await writeStudyOutputs(dir, spec, trials, [...results.values()], { plots: false });
+  };
+  const queue = [...pending];
+  const runOne = async (): Promise<void> => {
+    for (let trial = queue.shift(); trial; trial = queue.shift()) {
+      log(`starting ${trial.id}${jobs > 1 ? ' in a worker' : ''}`);
+      if (jobs === 1) {
+        await finish(trial, await runStudyTrial(dir, spec, trial, (line) => log(`${trial!.id}: ${line}`)));
+      } else {
+        await runInWorker(options.worker!, dir, trial, () => {});
+        const r = finishedStudyResult(dir, trial);
+        if (!r) throw new InvalidArgumentError('trial', `${trial.id} ended without a result; see ${join(dir, 'trials', trial.id)}`);
+        await finish(trial, r);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(jobs, pending.length)) }, runOne));
+  const all = trials.map((t) => results.get(t.index)!);
+  await writeStudyOutputs(dir, spec, trials, all, { plots: true });
+  log(`suite ${spec.name} complete: ${join(dir, 'table.md')}`);
+  return { dir, results: all };
+}
+
 /** Reads the suite folder's spec, or writes it; the same folder with another spec is refused. */
 export function openSuite(spec: SuiteSpec, out: string): string {
   const dir = resolve(out);
@@ -104,7 +180,7 @@ export function readSuite(suiteDir: string): SuiteSpec {
  * table.md and the plots. Rerunning after a kill at any moment gives the same outputs as a run that was
  * never interrupted: every trial is a resumable run, and every output is rebuilt from the trials' checkpoints.
  */
-export async function runSuite(spec: SuiteSpec, options: SuiteOptions): Promise<{ dir: string; results: TrialResult[] }> {
+export async function runSuite(spec: SuiteSpec, options: SuiteOptions): Promise<{ dir: string; results: Array<TrialResult | StudyResult> }> {
   const dir = openSuite(spec, options.out);
   const trials = expandTrials(spec);
   const jobs = options.jobs ?? 1;
@@ -115,6 +191,7 @@ export async function runSuite(spec: SuiteSpec, options: SuiteOptions): Promise<
     appendFileSync(logFile, `${new Date().toISOString()} ${line}\n`);
     options.log?.(line);
   };
+  if (spec.study) return runStudySuite(spec, dir, trials, options, log);
   const results = new Map<number, TrialResult>();
   for (const t of trials) {
     const r = finishedResult(dir, t);
@@ -185,7 +262,12 @@ function runInWorker(worker: { command: string; args: string[] }, suiteDir: stri
 
 /** The body of a worker process: runs one trial of the suite in `suiteDir`, printing a JSON line per epoch. */
 export async function runWorkerTrial(suiteDir: string, trialId: string, write: (line: string) => void): Promise<void> {
-  const trial = expandTrials(readSuite(suiteDir)).find((t) => t.id === trialId);
+  const spec = readSuite(suiteDir);
+  const trial = expandTrials(spec).find((t) => t.id === trialId);
   if (!trial) throw new InvalidArgumentError('trial', `${trialId} is not a trial of the suite in ${suiteDir}`);
+  if (spec.study) {
+    await runStudyTrial(resolve(suiteDir), spec, trial, (line) => write(JSON.stringify({ progress: line })));
+    return;
+  }
   await runTrial(resolve(suiteDir), trial, { epoch: (m) => write(JSON.stringify({ epoch: m.epoch, test_accuracy: m.test_accuracy })) });
 }

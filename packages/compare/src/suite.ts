@@ -24,7 +24,12 @@ export interface SuiteSpec {
   published?: Record<string, string>;
   /** Where the published numbers come from. */
   source?: string;
-  /** The metric the table leads with: 'test_accuracy' (default). */
+  /**
+   * What every trial does: by default it trains (`snn train` with the trial's configuration); a study
+   * (registerStudy, e.g. the CLI's gradient-alignment and speed studies) measures something else, with
+   * these options for every trial.
+   */
+  study?: { name: string; options?: Record<string, unknown> };
 }
 
 /** One training run of a suite. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { learningCurveSpec, renderLearningCurves } from './index';
+import { learningCurveSpec, linePanelSpec, renderLearningCurves, renderLinePanels } from './index';
 
 const epochs = (offset: number) => Array.from({ length: 5 }, (_, i) => ({ epoch: i + 1, train_loss: 2 / (i + 1) + offset, test_loss: 2.2 / (i + 1) + offset, test_accuracy: 0.5 + 0.1 * i - offset }));
 
@@ -24,5 +24,18 @@ describe('learning curves', () => {
   it('says what is wrong with bad input', () => {
     expect(() => learningCurveSpec([], { title: 't' })).toThrow(/at least one run/);
     expect(() => learningCurveSpec([{ label: 'x', epochs: [{ epoch: 1, train_loss: 'a' as unknown as number, test_loss: 1, test_accuracy: 1 }] }], { title: 't' })).toThrow(/x.epochs\[\].train_loss: must be a number/);
+  });
+});
+
+describe('line panels', () => {
+  it('draws one panel per value with a line per series (mean over repeated x) and a band', async () => {
+    const points = [1, 2].flatMap((seed) => ['layer0', 'output'].flatMap((panel) => ['ottt', 'otpe'].flatMap((series) => [0, 1, 2].map((x) => ({ panel, series, x, y: x / 4 + seed / 10 + (series === 'otpe' ? 0.3 : 0) })))));
+    const spec = linePanelSpec(points, { title: 'cosine', xTitle: 'epoch', yTitle: 'cosine', yDomain: [-1, 1] }) as { facet: { sort: string[] }; data: { values: unknown[] } };
+    expect(spec.facet.sort).toEqual(['layer0', 'output']);
+    expect(spec.data.values).toHaveLength(24);
+    const { svg, png } = await renderLinePanels(points, { title: 'cosine', xTitle: 'epoch', yTitle: 'cosine', xLog: true });
+    for (const text of ['cosine', 'layer0', 'output', 'ottt', 'otpe']) expect(svg).toContain(text);
+    expect([...png.subarray(0, 4)]).toEqual([0x89, 0x50, 0x4e, 0x47]);
+    expect(() => linePanelSpec([], { title: 't', xTitle: 'x', yTitle: 'y' })).toThrow(/at least one point/);
   });
 });
