@@ -12,10 +12,12 @@
 //   node src/compare.mjs --suite morse --methods hypr --seeds 2
 //   node src/compare.mjs --suite tbptt1-sweep            # lr sweep on seed 1
 //   node src/compare.mjs --suite tbptt1
-//   node src/compare.mjs --suite adding --summary        # table from results/adding.jsonl only
+//   node src/compare.mjs --suite adding --summary        # table from <results-dir>/adding.jsonl only
 //   node src/compare.mjs --list                          # suites, methods and commands, no training
 //
-// Per run one JSON line goes to results/<suite>.jsonl; the console log is mirrored to results/<suite>.log.
+// Per run one JSON line goes to <results-dir>/<suite>.jsonl and the console log is mirrored to
+// <results-dir>/<suite>.log; --results-dir defaults to runs/compare-rules under the current folder
+// (results stay out of the example's source; the measured ones are in docs/results/compare-rules-script).
 import { spawnSync } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -98,7 +100,7 @@ const sweepRates = {
   'sgd-m0.5': [1e-3, 3e-3, 1e-2, 3e-2, 1e-1, 5e-1],
   'sgd-m0.9': [3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 1e-1],
 };
-// Chosen from results/tbptt1-sweep.jsonl (best final test accuracy on seed 1 per optimizer).
+// Chosen from docs/results/compare-rules-script/tbptt1-sweep.jsonl (best final test accuracy on seed 1 per optimizer).
 const chosenRates = { adam: 3e-4, 'sgd-m0': 3e-1, 'sgd-m0.5': 1e-1, 'sgd-m0.9': 3e-3 };
 
 /** The same comparisons with a 3-4x larger budget (more epochs), where the short runs had not converged. */
@@ -138,6 +140,7 @@ function parseArgs(argv) {
     else if (a === '--seeds') args.seeds = value().split(',').map(Number);
     else if (a === '--methods') args.methods = value().split(',');
     else if (a === '--runs-dir') args.runsDir = resolve(value());
+    else if (a === '--results-dir') args.resultsDir = resolve(value());
     else if (a === '--summary') args.summary = true;
     else if (a === '--list') args.list = true;
     else if (a === '--one') args.one = value();
@@ -272,7 +275,7 @@ async function main() {
     return;
   }
   if (!args.suite || !suites[args.suite]) throw new Error(`--suite must be one of ${Object.keys(suites).join(', ')}`);
-  const resultsDir = join(exampleDir, 'results');
+  const resultsDir = args.resultsDir ?? resolve('runs/compare-rules');
   mkdirSync(resultsDir, { recursive: true });
   const resultsFile = join(resultsDir, `${args.suite}.jsonl`);
   const logFile = join(resultsDir, `${args.suite}.log`);
