@@ -57,9 +57,9 @@ export const ffPresets: Preset[] = [
     build: (scale) => ({
       name: 'otpe-cosine',
       description:
-        `The OTPE paper's network, ${describe(scale)}; trained by BPTT (Adamax, lr 1e-3, batch ${scale === 'tiny' ? 4 : 32}), alignment measured on 2 held-out batches. ` +
+        `The OTPE paper's network, ${describe(scale)}; trained by BPTT (Adamax, lr 1e-3, batch ${scale === 'tiny' ? 4 : 16}), alignment measured on 2 held-out batches. ` +
         '"spikes": loss on the output spikes (ottt, ostl, otpe, approx-otpe); "leaky-sum": on their leaky sum (f-otpe, f-approx-otpe), each network with its own BPTT reference.',
-      base: { ...paperNetwork(scale), datasetOptions: randman(scale), epochs: scale === 'tiny' ? 1 : scale === 'full' ? 40 : 8, batchSize: scale === 'tiny' ? 4 : 32 },
+      base: { ...paperNetwork(scale), datasetOptions: randman(scale), epochs: scale === 'tiny' ? 1 : scale === 'full' ? 40 : 6, batchSize: scale === 'tiny' ? 4 : 16 },
       axes: [
         { name: 'task', values: tasks },
         { name: 'network', values: [{ label: 'spikes', config: { output: 'spikes' } }, { label: 'leaky-sum', config: { output: 'leaky-sum' } }] },
@@ -78,7 +78,7 @@ export const ffPresets: Preset[] = [
         description:
           `The OTPE paper's network, ${describe(scale)}; Adamax lr 1e-3; the online rules take an optimizer step every time step, BPTT one per batch. ` +
           'Accuracy: argmax over classes of the output summed over the steps (spike counts; F- variants: the summed leaky sums).',
-        base: { ...paperNetwork(scale), datasetOptions: randman(scale), epochs: scale === 'tiny' ? 1 : scale === 'full' ? 40 : 10, batchSize: scale === 'tiny' ? 4 : 32 },
+        base: { ...paperNetwork(scale), datasetOptions: randman(scale), epochs: scale === 'tiny' ? 1 : scale === 'full' ? 40 : 3, batchSize: scale === 'tiny' ? 4 : 16 },
         axes: [
           { name: 'task', values: tasks },
           {
