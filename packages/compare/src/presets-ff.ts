@@ -99,7 +99,7 @@ export const ffPresets: Preset[] = [
     name: 'hypr-speed',
     description: 'Time per step and memory vs T of HYPR at several lambda, sequential e-prop and BPTT on one recurrent LIF layer (each trial in a fresh process).',
     build: (scale) => {
-      const steps = scale === 'tiny' ? [20, 40] : scale === 'full' ? [1000, 4000, 16000, 64000] : [500, 2000, 8000];
+      const steps = scale === 'tiny' ? [20, 40] : scale === 'full' ? [1000, 4000, 16000, 64000] : [250, 1000, 4000];
       const lambdas = scale === 'tiny' ? [4] : [8, 32, 128];
       return {
         name: 'hypr-speed',
@@ -117,7 +117,7 @@ export const ffPresets: Preset[] = [
           { name: 'T', values: steps.map((T) => ({ label: `T=${T}`, config: { datasetOptions: { steps: T } } })) },
         ],
         seeds: [1],
-        study: { name: 'speed', options: { inputs: scale === 'tiny' ? 10 : 700, outputs: 20, batch: scale === 'tiny' ? 2 : 16, rate: 0.02 } },
+        study: { name: 'speed', options: { inputs: scale === 'tiny' ? 10 : 700, outputs: 20, batch: scale === 'tiny' ? 2 : 8, rate: 0.02 } },
       };
     },
   },
