@@ -24,7 +24,8 @@ describe('suites', () => {
   });
   it('presets build at both scales, and the table shows the published numbers beside ours', () => {
     const spec = getPreset('hypr-tbptt-adding');
-    expect(spec.base.datasetOptions).toMatchObject({ steps: 1000 });
+    expect(spec.base.datasetOptions).toMatchObject({ steps: 100 });
+    expect(getPreset('hypr-tbptt-adding', 'tiny').base.datasetOptions).toMatchObject({ steps: 20 });
     expect(getPreset('hypr-tbptt-adding', 'full').base.datasetOptions).toMatchObject({ steps: 5000 });
     const trials = expandTrials(spec);
     expect(trials).toHaveLength(12);
