@@ -19,5 +19,5 @@ describe('snn bench ff', () => {
     for (const rule of ['ottt', 'approx-otpe']) expect(bytes(rule, 128, 5) / bytes(rule, 16, 5)).toBeLessThan(9);
     for (const rule of ['ostl', 'otpe', 'f-otpe']) expect(bytes(rule, 128, 5) / bytes(rule, 16, 5)).toBeGreaterThan(20);
     for (const row of rows) expect(row.ms_per_step).toBeGreaterThan(0);
-  });
+  }, 300_000);
 });

@@ -99,7 +99,7 @@ describe('snn compare', () => {
     expect(snn([...preset, '--out', killed]).status).toBe(0);
     expect(read(killed, 'table.md')).toBe(table);
     expect(read(killed, 'results.jsonl')).toBe(read(dir, 'results.jsonl'));
-  });
+  }, 300_000);
 
   it('otpe-randman (tiny): every feed-forward rule trained online and BPTT, on both codings', () => {
     const dir = join(root, 'otpe-randman');
@@ -109,7 +109,7 @@ describe('snn compare', () => {
     for (const task of ['t-randman', 'r-randman']) for (const rule of ['bptt', 'ottt', 'ostl', 'otpe', 'approx-otpe', 'f-otpe', 'f-approx-otpe']) expect(table).toContain(`| ${task} | ${rule} | 1 |`);
     const trial = JSON.parse(readFileSync(join(dir, 'trials', 't-randman-otpe-s1', 'config.json'), 'utf8'));
     expect(trial).toMatchObject({ rule: 'otpe', ruleOptions: { emit: 'step' }, output: 'spikes', feedForward: true, optimizer: 'adamax', learningRate: 1e-3 });
-  });
+  }, 300_000);
 
   it('hypr-speed (tiny): time per step and memory vs T; BPTT\'s memory grows with T, e-prop\'s and HYPR\'s do not', () => {
     const dir = join(root, 'hypr-speed');
@@ -123,5 +123,5 @@ describe('snn compare', () => {
     expect(bytes('eprop', 40)).toBe(bytes('eprop', 20));
     expect(bytes('hypr-l4', 40)).toBe(bytes('hypr-l4', 20));
     for (const f of ['speed.svg', 'speed.png']) expect(existsSync(join(dir, f))).toBe(true);
-  });
+  }, 300_000);
 });
