@@ -27,8 +27,8 @@ const presets: Preset[] = [
     description: 'HYPR, TBPTT, HYPR+TBPTT and BPTT on the adding task with an LSTM (HYPR+TBPTT paper: T = 5000 in 500 chunks, at --scale full; T = 100 in 10 chunks by default, the longest BPTT learns in budget).',
     build: (scale) => {
       // BPTT's probes (docs/results/hypr-tbptt-adding/README.md): T = 100 leaves the constant-prediction
-      // plateau after about 1,000-2,500 Adam steps, T = 200 only after about 3,000, T = 1000 not within
-      // the budget of a 30-minute suite. The chunk length stays the paper's k = 10.
+      // plateau after about 1,000-2,000 Adam steps, T = 200 after about 2,500-3,000, T = 1000 cannot within
+      // the ~1,000 steps a 30-minute suite gives it. The chunk length stays the paper's k = 10.
       const steps = scale === 'full' ? 5000 : scale === 'tiny' ? 20 : 100;
       const k = scale === 'tiny' ? 5 : 10;
       return {
