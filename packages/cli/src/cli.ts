@@ -8,6 +8,7 @@ import { benchCheckpoint } from './bench-checkpoint';
 import { addBenchFfCommand } from './bench-ff-command';
 import { addCompareCommand } from './compare-command';
 import { addCosineCommand } from './cosine-command';
+import { addWorkerCommand } from './worker-command';
 import { addDataCommand } from './data-command';
 import { addNirCommand } from './nir-command';
 import { gradcheck } from './gradcheck';
@@ -33,6 +34,7 @@ export function buildProgram(out: (line: string) => void = (l) => process.stdout
   addDataCommand(program, out);
   addNirCommand(program, out);
   addCosineCommand(program, out);
+  addWorkerCommand(program, out);
 
   program
     .command('gradcheck')

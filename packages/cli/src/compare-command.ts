@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { InvalidArgumentError } from '@snn/errors';
+import { runQueuedSuite } from '@snn/queue';
 import { getPreset, listPresets, registerStudy, runSuite, runWorkerTrial, type Axis, type Scale, type SuiteSpec } from '@snn/compare';
 import type { TrainConfig } from '@snn/runs';
 import { alignmentStudy } from './study-alignment';
@@ -127,6 +128,7 @@ export function addCompareCommand(program: Command, out: (line: string) => void)
     .option('--name <name>', 'the suite\'s name in titles (default: the preset, or "compare")')
     .option('--out <dir>', 'the suite\'s folder (the same command with the same --out resumes it)')
     .option('--jobs <n>', 'trials at once, each in a worker process', positiveInt('--jobs'), 1)
+    .option('--queue <url>', 'run the trials on snn worker processes of this Redis server, on any machines: redis://HOST:PORT[/DB]')
     .action(async (opts: Record<string, any>, cmd: Command) => {
       if (opts.listPresets) {
         for (const p of listPresets()) out(`${p.name.padEnd(20)} ${p.description}`);
@@ -137,6 +139,26 @@ export function addCompareCommand(program: Command, out: (line: string) => void)
       const spec = suiteFromOptions(opts, (key) => cmd.getOptionValueSource(key) === 'cli');
       const plugins = ((cmd.optsWithGlobals() as { plugin?: string[] }).plugin ?? []).flatMap((p) => ['--plugin', p]);
       const started = Date.now();
+      if (opts.queue) {
+        if (cmd.getOptionValueSource('jobs') === 'cli') throw new InvalidArgumentError('--jobs', 'does not apply with --queue: start more workers (snn worker --concurrency N) instead');
+        const { dir, failures } = await runQueuedSuite(spec, {
+          out: opts.out,
+          queue: opts.queue,
+          log: (line) => out(line),
+          progress: (p) =>
+            out(
+              `[queued ${p.queued}, running ${p.running.length}, done ${p.done}/${p.total}, failed ${p.failed}] ` +
+                p.running.map((r) => `${r.trial} on ${r.worker} (epoch ${r.epoch}/${r.epochs})`).join('; ') +
+                `  (elapsed ${duration(p.elapsed)}, ETA ${p.eta === undefined ? '?' : duration(p.eta)})`,
+            ),
+        });
+        out(`table: ${dir}/table.md; results: ${dir}/results.jsonl; plots: ${dir}/curves.png, ${dir}/accuracy.png (${duration((Date.now() - started) / 1000)})`);
+        if (failures.length) {
+          out(`${failures.length} trial(s) failed; their errors are listed in ${dir}/table.md`);
+          cmd.parent!.setOptionValue('exitCode', 1);
+        }
+        return;
+      }
       const { dir } = await runSuite(spec, {
         out: opts.out,
         jobs: opts.jobs,

@@ -20,6 +20,13 @@ export interface TrialResult {
   [axis: string]: unknown;
 }
 
+/** A trial that cannot finish (a bad configuration fails the same way on every machine): its message goes into the table. */
+export interface TrialFailure {
+  index: number;
+  id: string;
+  message: string;
+}
+
 /** Rows of the table: one per group (configuration), over its seeds, in grid order. */
 export function groupResults(trials: readonly Trial[], results: readonly TrialResult[]) {
   const byIndex = new Map(results.map((r) => [r.index, r]));
@@ -35,7 +42,7 @@ export function groupResults(trials: readonly Trial[], results: readonly TrialRe
 }
 
 /** table.md: final and best test accuracy (mean ± std over seeds, %), final test loss, and the published number where known. */
-export function renderTable(spec: SuiteSpec, trials: readonly Trial[], results: readonly TrialResult[]): string {
+export function renderTable(spec: SuiteSpec, trials: readonly Trial[], results: readonly TrialResult[], failures: readonly TrialFailure[] = []): string {
   const rows = groupResults(trials, results);
   const axes = spec.axes.map((a) => a.name);
   const hasPublished = !!spec.published && Object.keys(spec.published).length > 0;
@@ -64,6 +71,11 @@ export function renderTable(spec: SuiteSpec, trials: readonly Trial[], results: 
     );
   }
   if (spec.source) lines.push('', `Published: ${spec.source}`);
+  if (failures.length > 0) {
+    // Failed trials are listed, never averaged away: a row's "n of m" says how many seeds it lacks.
+    lines.push('', `## Failed trials (${failures.length})`, '');
+    for (const f of [...failures].sort((a, b) => a.index - b.index)) lines.push(`- \`${f.id}\`: ${f.message.replace(/\s+/g, ' ').trim()}`);
+  }
   return lines.join('\n') + '\n';
 }
 
@@ -81,10 +93,10 @@ function describeBudget(spec: SuiteSpec, t: Trial): string {
 }
 
 /** results.jsonl, table.md and, with `plots`, curves.svg/png (mean ± std band per configuration) and accuracy.svg/png. */
-export async function writeSuiteOutputs(dir: string, spec: SuiteSpec, trials: readonly Trial[], results: readonly TrialResult[], options: { plots: boolean }): Promise<void> {
+export async function writeSuiteOutputs(dir: string, spec: SuiteSpec, trials: readonly Trial[], results: readonly TrialResult[], options: { plots: boolean; failures?: readonly TrialFailure[] }): Promise<void> {
   const sorted = [...results].sort((a, b) => a.index - b.index);
   writeFileAtomic(join(dir, 'results.jsonl'), sorted.map((r) => JSON.stringify(r) + '\n').join(''));
-  writeFileAtomic(join(dir, 'table.md'), renderTable(spec, trials, sorted));
+  writeFileAtomic(join(dir, 'table.md'), renderTable(spec, trials, sorted, options.failures));
   if (!options.plots || sorted.length === 0) return;
   const rows = groupResults(trials, sorted).filter((r) => r.results.length > 0);
   const curves = await renderSuiteCurves(

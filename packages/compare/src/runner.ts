@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import { failpoint, readTrainingCheckpoint, resume, train, writeFileAtomic, type EpochMetrics, type TrainReporter } from '@snn/runs';
+import { failpoint, readTrainingCheckpoint, resume, train, writeFileAtomic, type EpochMetrics, type TrainConfig, type TrainReporter } from '@snn/runs';
 import { InvalidArgumentError } from '@snn/errors';
 import { expandTrials, type SuiteSpec, type Trial } from './suite';
 import { writeSuiteOutputs, type TrialResult } from './outputs';
@@ -42,7 +42,12 @@ function trialDir(suiteDir: string, trial: Trial): string {
 
 /** The result of a finished trial, read from its checkpoint (deterministic: no wall-clock fields); undefined if not finished. */
 export function finishedResult(suiteDir: string, trial: Trial): TrialResult | undefined {
-  const file = join(trialDir(suiteDir, trial), 'checkpoint.json');
+  return finishedResultIn(trialDir(suiteDir, trial), trial);
+}
+
+/** The same, for a trial's run folder anywhere (a queue worker's scratch folder). */
+export function finishedResultIn(runDir: string, trial: Pick<Trial, 'index' | 'id' | 'group' | 'labels' | 'seed' | 'config'>): TrialResult | undefined {
+  const file = join(runDir, 'checkpoint.json');
   if (!existsSync(file)) return undefined;
   const { state } = readTrainingCheckpoint(file);
   if (!state || state.position.epoch < trial.config.epochs || state.position.batch !== 0) return undefined;
@@ -69,10 +74,7 @@ export function finishedResult(suiteDir: string, trial: Trial): TrialResult | un
 export async function runTrial(suiteDir: string, trial: Trial, reporter: TrainReporter = {}): Promise<TrialResult> {
   const done = finishedResult(suiteDir, trial);
   if (done) return done;
-  const dir = trialDir(suiteDir, trial);
-  if (existsSync(join(dir, 'config.json'))) await resume(dir, reporter);
-  else await train(trial.config, reporter, { runDir: dir, overwrite: existsSync(dir) });
-  failpoint('trial-end');
+  await trainOrResume(trialDir(suiteDir, trial), trial.config, reporter);
   return finishedResult(suiteDir, trial)!;
 }
 
@@ -149,6 +151,17 @@ async function runStudySuite(spec: SuiteSpec, dir: string, trials: Trial[], opti
   await writeStudyOutputs(dir, spec, trials, all, { plots: true });
   log(`suite ${spec.name} complete: ${join(dir, 'table.md')}`);
   return { dir, results: all };
+}
+
+/**
+ * Brings the run in `runDir` to its last epoch: resumes it from its checkpoint when the folder holds a
+ * run, starts it otherwise (a finished run returns at once). The one way every trial is run, locally or
+ * by a queue worker, so the final checkpoint is the same byte for byte.
+ */
+export async function trainOrResume(runDir: string, config: TrainConfig, reporter: TrainReporter = {}): Promise<void> {
+  if (existsSync(join(runDir, 'config.json'))) await resume(runDir, reporter);
+  else await train(config, reporter, { runDir, overwrite: existsSync(runDir) });
+  failpoint('trial-end');
 }
 
 /** Reads the suite folder's spec, or writes it; the same folder with another spec is refused. */
