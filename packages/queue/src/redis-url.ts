@@ -17,7 +17,7 @@ export function parseRedisUrl(url: string, flag = '--queue'): RedisAddress {
   } catch {
     throw new InvalidArgumentError(flag, `"${url}" is not a URL; give the Redis server as redis://HOST:PORT[/DB], e.g. redis://127.0.0.1:6379/0`);
   }
-  if (u.protocol !== 'redis:') throw new InvalidArgumentError(flag, `"${url}" must start with redis:// (TLS and sockets are not supported here), e.g. redis://127.0.0.1:6379/0`);
+  if (u.protocol !== 'redis:') throw new InvalidArgumentError(flag, `"${url}" must start with redis:// (redis://HOST:PORT[/DB], e.g. redis://127.0.0.1:6379/0; TLS and sockets are not supported here)`);
   if (!u.hostname) throw new InvalidArgumentError(flag, `"${url}" names no host; e.g. redis://127.0.0.1:6379/0`);
   const port = u.port ? Number(u.port) : 6379;
   const path = u.pathname.replace(/^\//, '');
