@@ -4,7 +4,7 @@ import { Queue, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import { expandTrials, finishedResult, openSuite, writeSuiteOutputs, type SuiteSpec, type Trial, type TrialFailure, type TrialResult } from '@snn/compare';
 import { drawRunCurves, writeFileAtomic } from '@snn/runs';
-import { InvalidArgumentError } from '@snn/errors';
+import { InvalidArgumentError, SnnError } from '@snn/errors';
 import { trialJobId } from './job-id';
 import { connectionOptions, parseRedisUrl } from './redis-url';
 import { BAD_CONFIGURATION, QUEUE_NAME, runKey, RUN_STATE_FILES, type TrialJobData, type TrialJobProgress } from './names';
@@ -142,6 +142,9 @@ export async function runQueuedSuite(spec: SuiteSpec, options: QueuedSuiteOption
           }
         }
       } catch (e) {
+        // Only trouble reaching Redis is waited out; a checkpoint this process cannot read (a typed error)
+        // or a file it cannot write (an error with a path) is a real error.
+        if (SnnError.isInstance(e) || (e as NodeJS.ErrnoException).path !== undefined) throw e;
         if (!redisDown) log(`Redis: ${(e as Error).message} (retrying)`);
         redisDown = true;
         await sleep(pollMs);
