@@ -87,8 +87,8 @@ let port = 0;
 const workers: Proc[] = [];
 let nextDb = 1;
 
-function worker(name: string, db: number): Proc {
-  const w = snn(['worker', '--queue', `redis://127.0.0.1:${port}/${db}`, '--name', name, ...heartbeat, '--scratch', join(root, 'scratch')]);
+function worker(name: string, db: number, extra: string[] = []): Proc {
+  const w = snn(['worker', '--queue', `redis://127.0.0.1:${port}/${db}`, '--name', name, ...heartbeat, '--scratch', join(root, 'scratch'), ...extra]);
   workers.push(w);
   return w;
 }
@@ -135,10 +135,11 @@ describe.skipIf(!hasRedis)('snn compare --queue with snn worker on a real Redis'
     await Promise.all(ws.map((w) => stop(w.child, 'SIGTERM')));
   }, 240_000);
 
-  it('a SIGKILLed worker\'s trial resumes on the other worker from its last checkpoint; the table is unchanged', async () => {
+  it('a SIGKILLed worker\'s trial resumes on the other worker from its last checkpoint (in a shared --store folder); the table is unchanged', async () => {
     const db = nextDb++;
     const url = `redis://127.0.0.1:${port}/${db}`;
-    const doomed = worker('doomed', db);
+    const store = ['--store', join(root, 'shared-store')];
+    const doomed = worker('doomed', db, store);
     const dir = join(root, 'killed-worker');
     const sweep = snn([...suite, '--out', dir, '--queue', url]);
     // Killed once its first trial has a checkpoint (an epoch done) and is not finished yet.
@@ -146,12 +147,13 @@ describe.skipIf(!hasRedis)('snn compare --queue with snn worker on a real Redis'
     const trial = /(\S+) on doomed \(epoch [12]\/3\)/.exec(sweep.output())![1]!;
     await stop(doomed.child, 'SIGKILL'); // the worker only: its trial process must notice and stop too
     const killedAt = Date.now();
-    const rescuer = worker('rescuer', db);
+    const rescuer = worker('rescuer', db, store);
     await until('the trial resumed elsewhere', () => rescuer.output().includes(`resuming ${trial} `));
     const pickedUp = (Date.now() - killedAt) / 1000;
     console.log(`queue.test.ts: ${trial} was picked up ${pickedUp.toFixed(1)} s after its worker was killed (lock 3 s, stalled check every 1 s)`);
     expect(await sweep.exited, sweep.output()).toBe(0);
     expectLocalResults(dir);
+    expect(readdirSync(join(root, 'shared-store')).filter((f) => f.startsWith('trial-'))).toHaveLength(4);
     await stop(rescuer.child, 'SIGTERM');
   }, 240_000);
 
