@@ -80,6 +80,11 @@ export async function runQueuedSuite(spec: SuiteSpec, options: QueuedSuiteOption
   const enqueue = (jobId: string, t: Trial) => queue.add(t.id, { trial: t.id, suite: spec.name, config: t.config }, jobOptions(jobId));
 
   try {
+    try {
+      await redis.ping();
+    } catch (e) {
+      throw new InvalidArgumentError('--queue', `cannot reach Redis at ${options.queue} (${(e as Error).message}); start it (redis-server --port PORT) or correct the address`);
+    }
     log(`suite ${spec.name}: ${trials.length} trials, ${results.size} already finished, ${byJob.size} to run on ${options.queue}`);
     for (const [jobId, group] of byJob) {
       const job = await queue.getJob(jobId);

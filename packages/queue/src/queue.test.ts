@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import { defaultTrainConfig } from '@snn/runs';
-import { parseRedisUrl, trialJobId } from './index';
+import { parseRedisUrl, runQueuedSuite, trialJobId } from './index';
 import { FolderStore, RedisStore } from './store';
 
 const hasRedis = spawnSync('redis-server', ['--version']).status === 0;
@@ -56,6 +56,15 @@ async function expectStore(make: () => Promise<{ store: RedisStore | FolderStore
     await done();
   }
 }
+
+describe('the sweep command', () => {
+  it('says so when Redis cannot be reached, instead of waiting forever', async () => {
+    const spec = { name: 'x', base: { epochs: 1 }, axes: [], seeds: [1] };
+    await expect(runQueuedSuite(spec, { out: join(mkdtempSync(join(tmpdir(), 'snn-q-')), 's'), queue: 'redis://127.0.0.1:1/0' })).rejects.toThrow(
+      /--queue: cannot reach Redis at redis:\/\/127.0.0.1:1\/0 .*start it/,
+    );
+  });
+});
 
 describe('trial stores', () => {
   it('a shared folder keeps the furthest checkpoint', () => expectStore(async () => ({ store: new FolderStore(mkdtempSync(join(tmpdir(), 'snn-store-'))), done: async () => {} })));

@@ -167,7 +167,9 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
     }
   });
   worker.on('failed', (job, e) => job && log(`${job.data.trial}: ${e.message}${e instanceof UnrecoverableError || e.message.startsWith(BAD_CONFIGURATION) ? ' (not retried)' : ''}`));
-  await worker.waitUntilReady();
+  // A worker may start before Redis does; it waits, but says so.
+  const waiting = setTimeout(() => log(`waiting for Redis at ${options.queue} ...`), 5000);
+  await worker.waitUntilReady().finally(() => clearTimeout(waiting));
   log(`worker ${name}: ${concurrency} trial(s) at once on ${options.queue}, checkpoints in ${store.describe()}`);
   return {
     name,
