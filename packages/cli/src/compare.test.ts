@@ -23,7 +23,7 @@ beforeAll(() => {
   reference = join(root, 'reference');
   const r = snn([...suite, '--out', reference]);
   expect(r.status, r.stderr).toBe(0);
-}, 180_000); // a whole sweep: far over the default hook timeout on a loaded machine
+});
 
 describe('snn compare', () => {
   it('writes the table over seeds, one result line per trial, and the plots', () => {
