@@ -2,8 +2,8 @@
  * @snn/bptt: backpropagation through time. Exact gradients of the whole sequence, one update per
  * sequence; memory grows with T (it stores every step), which is what the online rules avoid.
  */
-import type { GradientSink, LearnerStats, LearnerV1, RuleDefinition, StepInput } from '@snn/protocol';
-import { checkStepInput, type Network } from '@snn/core';
+import type { GradientSink, LearnerStats, LearnerV1, NetworkV1, RuleDefinition, StepInput } from '@snn/protocol';
+import { checkStepInput } from '@snn/core';
 import { InvalidArgumentError, rejectUnknownOptions } from '@snn/errors';
 import { BackpropWindow } from '@snn/engine';
 
@@ -22,7 +22,7 @@ export class BpttLearner implements LearnerV1 {
   private readonly validate: boolean;
 
   constructor(
-    readonly network: Network,
+    readonly network: NetworkV1,
     private readonly sink: GradientSink,
     options: BpttOptions = {},
   ) {
@@ -63,12 +63,12 @@ export class BpttLearner implements LearnerV1 {
 }
 
 
-export function createBptt(network: Network, sink: GradientSink, options?: BpttOptions): BpttLearner {
+export function createBptt(network: NetworkV1, sink: GradientSink, options?: BpttOptions): BpttLearner {
   return new BpttLearner(network, sink, options);
 }
 
 /** Registry entry: `registerRule(bptt)` from @snn/core makes `'bptt'` available by name. */
-export const bptt: RuleDefinition<Network, BpttOptions> = {
+export const bptt: RuleDefinition<NetworkV1, BpttOptions> = {
   kind: 'rule',
   specificationVersion: 'v1',
   name: 'bptt',

@@ -2,9 +2,8 @@
  * The forward step shared by every rule: currents, cell step, readout and the per-step loss.
  * Forward values never depend on the rule (rules only cut gradients), so they all call these.
  */
-import type { RealArray } from '@snn/protocol';
+import type { LayerV1, ReadoutV1, RealArray } from '@snn/protocol';
 import { createTypedArrayOps, type ComputeOps } from './compute';
-import type { Layer, Readout } from './network';
 
 /** The weights of a layer as the kernels see them (the layer's own arrays, or workspace mirrors). */
 export interface LayerWeights {
@@ -28,7 +27,7 @@ export interface ReadoutWeights {
 
 const defaultOps = { float32: createTypedArrayOps('float32'), float64: createTypedArrayOps('float64') };
 
-export function ownLayerWeights(layer: Layer): LayerWeights {
+export function ownLayerWeights(layer: LayerV1): LayerWeights {
   return {
     inputT: layer.inputWeightsT,
     input: layer.inputWeights.data,
@@ -37,7 +36,7 @@ export function ownLayerWeights(layer: Layer): LayerWeights {
   };
 }
 
-export function ownReadoutWeights(readout: Readout): ReadoutWeights {
+export function ownReadoutWeights(readout: ReadoutV1): ReadoutWeights {
   return { weights: readout.weights.data, weightsT: readout.weightsT };
 }
 
@@ -61,7 +60,7 @@ export function density(a: RealArray, offset: number, rows: number, cols: number
  * Products with spike vectors skip zeros. Call `network.refreshCaches()` before the first step.
  */
 export function layerCurrents(
-  layer: Layer,
+  layer: LayerV1,
   batch: number,
   input: RealArray,
   inputOffset: number,
@@ -105,7 +104,7 @@ export function layerCurrents(
 
 /** o_t = kappa o_{t-1} + W_out y_t + b_out, `[B, O]`. */
 export function readoutStep(
-  readout: Readout,
+  readout: ReadoutV1,
   spiking: boolean,
   batch: number,
   y: RealArray,

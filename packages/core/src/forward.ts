@@ -1,4 +1,4 @@
-import type { CellStepArgs, RealArray, StepInput } from '@snn/protocol';
+import type { CellStepArgs, NetworkV1, RealArray, StepInput } from '@snn/protocol';
 import { assertFinite, InvalidArgumentError, ShapeError } from '@snn/errors';
 import { allocate } from './dtype';
 import { crossEntropyStep, density, layerCurrents, ownLayerWeights, ownReadoutWeights, readoutStep, SPARSE_DENSITY_THRESHOLD } from './engine';
@@ -153,7 +153,7 @@ export function forwardSequence(network: Network, data: SequenceBatch, options: 
  * Typed errors for a malformed step of a stream (too short, NaN inputs, bad targets, bad loss weight),
  * naming the step. Every learner calls it at its `step` unless told not to.
  */
-export function checkStepInput(input: StepInput, network: Network, step: number): void {
+export function checkStepInput(input: StepInput, network: NetworkV1, step: number): void {
   const I = network.inputs;
   const B = input.targets.length;
   if (input.offset + (B - 1) * input.rowStride + I > input.x.length) {

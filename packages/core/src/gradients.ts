@@ -1,9 +1,8 @@
-import type { GradientEvent, Gradients, GradientSink, RealArray } from '@snn/protocol';
+import type { GradientEvent, Gradients, GradientSink, NetworkV1, RealArray } from '@snn/protocol';
 import { allocate } from './dtype';
-import type { Network } from './network';
 
 /** Zeroed gradient buffers for every parameter of `network`, by name. */
-export function createGradients(network: Network): Map<string, RealArray> {
+export function createGradients(network: NetworkV1): Map<string, RealArray> {
   return new Map(network.parameters().map((p) => [p.name, allocate(network.dtype, p.data.length)]));
 }
 
@@ -15,7 +14,7 @@ export function zeroGradients(gradients: Gradients): void {
  * A sink that sums every gradient it receives (weights fixed): what the vectors check, and a way to
  * accumulate over several batches before one update.
  */
-export function createAccumulatingSink(network: Network): GradientSink & {
+export function createAccumulatingSink(network: NetworkV1): GradientSink & {
   readonly total: Map<string, RealArray>;
   readonly events: GradientEvent[];
   reset(): void;

@@ -1,4 +1,4 @@
-import type { CellV1, DType, Parameter, RealArray } from '@snn/protocol';
+import type { CellV1, DType, LayerV1, NetworkV1, Parameter, ReadoutV1, RealArray } from '@snn/protocol';
 import { assertFinite, InvalidArgumentError, ShapeError, UnknownNameError } from '@snn/errors';
 import { createRandom } from '@snn/random';
 import { allocate, parseDType } from './dtype';
@@ -62,7 +62,7 @@ function makeParameter(name: string, shape: number[], dtype: DType): MutablePara
   return { name, shape, data: allocate(dtype, shape.reduce((a, b) => a * b, 1)) };
 }
 
-export class Layer {
+export class Layer implements LayerV1 {
   readonly gates: number;
   readonly inputWeights: Parameter;
   readonly recurrentWeights: Parameter | null;
@@ -114,7 +114,7 @@ export class Layer {
   }
 }
 
-export class Readout {
+export class Readout implements ReadoutV1 {
   readonly weights: Parameter;
   readonly bias: Parameter;
   /** W_out transposed `[H, O]`. */
@@ -150,7 +150,7 @@ function transposeInto(src: RealArray, rows: number, cols: number, dst: RealArra
  * shapes (rows post-synaptic). Learners read weights through the network and call `markUpdated()`
  * after changing them, so cached transposes are refreshed before the next step.
  */
-export class Network {
+export class Network implements NetworkV1 {
   readonly dtype: DType;
   readonly inputs: number;
   readonly outputs: number;

@@ -1,10 +1,9 @@
-import type { CellCapability, CellDefinition, CellV1, GradientSink, LearnerV1, RuleDefinition } from '@snn/protocol';
+import type { CellCapability, CellDefinition, CellV1, GradientSink, LearnerV1, NetworkV1, RuleDefinition } from '@snn/protocol';
 import { CapabilityError, InvalidArgumentError, UnknownNameError, UnsupportedError } from '@snn/errors';
-import type { Network } from './network';
 
 interface Registry {
   cells: Map<string, CellDefinition<any>>;
-  rules: Map<string, RuleDefinition<Network, any>>;
+  rules: Map<string, RuleDefinition<NetworkV1, any>>;
 }
 
 // One slot on the global object, so two installed copies of @snn/core share the same registry.
@@ -36,7 +35,7 @@ export function registerCell(definition: CellDefinition<any>, options: { overrid
 }
 
 /** Makes a learning rule available by name. Re-registering a name throws unless `override` is set. */
-export function registerRule(definition: RuleDefinition<Network, any>, options: { override?: boolean } = {}): void {
+export function registerRule(definition: RuleDefinition<NetworkV1, any>, options: { override?: boolean } = {}): void {
   checkEntry('rule', definition);
   const rules = registry().rules;
   const existing = rules.get(definition.name);
@@ -58,7 +57,7 @@ export function getCellDefinition(name: string): CellDefinition<any> {
   if (!def) throw new UnknownNameError('cell', name, listCells());
   return def;
 }
-export function getRuleDefinition(name: string): RuleDefinition<Network, any> {
+export function getRuleDefinition(name: string): RuleDefinition<NetworkV1, any> {
   const def = registry().rules.get(name);
   if (!def) throw new UnknownNameError('rule', name, listRules());
   return def;
@@ -79,7 +78,7 @@ export function missingCapabilities(requires: readonly CellCapability[], cell: C
  */
 export function createLearner(
   name: string,
-  network: Network,
+  network: NetworkV1,
   sink: GradientSink,
   options?: Record<string, unknown>,
 ): LearnerV1 {
@@ -91,9 +90,9 @@ export function createLearner(
   if (def.requires.maxLayers !== undefined && network.layers.length > def.requires.maxLayers) {
     throw new CapabilityError(name, network.layers[0]!.cell.name, [`a network of at most ${def.requires.maxLayers} layer(s)`]);
   }
-  if (network.spec.output && !def.requires.outputLayer) {
+  if (network.outputKind !== 'readout' && !def.requires.outputLayer) {
     throw new UnsupportedError(
-      `rule ${name} on a network whose top layer is the output layer (output: ${network.spec.output.kind})`,
+      `rule ${name} on a network whose top layer is the output layer (output: ${network.outputKind})`,
       'use bptt, ottt, ostl or one of the otpe rules there, or give the network a leaky readout (no `output`)',
     );
   }

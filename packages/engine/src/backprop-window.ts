@@ -11,22 +11,18 @@
  * layer outputs) skip the zeros, and their weight gradients accumulate into transposed buffers so
  * each spike adds one contiguous row.
  */
-import type { CellStepArgs, CellVjpArgs, Gradients, RealArray, StepInput } from '@snn/protocol';
+import type { CellStepArgs, CellVjpArgs, Gradients, NetworkV1, RealArray, StepInput } from '@snn/protocol';
 import {
   createComputeOps,
   createGradients,
-  ownLayerWeights,
-  ownReadoutWeights,
   type ComputeOps,
-  type LayerWeights,
-  type ReadoutWeights,
   crossEntropyStep,
   layerCurrents,
   readoutStep,
   SPARSE_DENSITY_THRESHOLD,
-  type Network,
 } from '@snn/core';
 import { UnsupportedError } from '@snn/errors';
+import { weightMirror, type WeightMirror } from './weight-mirror';
 
 /** What the window stores per layer and step (readable by rules built on it, e.g. an eligibility replay). */
 export interface LayerHistory {
@@ -130,12 +126,11 @@ export class BackpropWindow {
   get kernels(): string {
     return this.ops.name;
   }
-  private layerWeights: LayerWeights[] = [];
-  private readoutWeights: ReadoutWeights;
-  private mirroredRevision = -1;
+  /** The kernels' view of the weights (shared with anything else on the same ops). */
+  private readonly weights: WeightMirror;
 
   constructor(
-    readonly network: Network,
+    readonly network: NetworkV1,
     ops?: ComputeOps,
   ) {
     this.ops = ops ?? createComputeOps(network.dtype);
@@ -152,7 +147,7 @@ export class BackpropWindow {
     this.readoutAdjoint = allocate(dtype, 0);
     this.evidence = allocate(dtype, 0);
     this.gradOutputWeightsT = allocate(dtype, network.readout.inputs * network.outputs);
-    this.readoutWeights = ownReadoutWeights(network.readout);
+    this.weights = weightMirror(network, this.ops);
     const empty = allocate(dtype, 0);
     this.stepArgs = { batch: 0, inputCurrent: empty, recurrentCurrent: null, prevState: empty, prevOutput: empty, state: empty, output: empty, tape: empty, params: {} };
     this.vjpArgs = {
@@ -216,8 +211,7 @@ export class BackpropWindow {
     this.evidence.fill(0);
     this.steps = 0;
     this.lossSum = 0;
-    this.network.refreshCaches();
-    this.refreshWeights();
+    this.weights.refresh();
   }
 
   /**
@@ -235,36 +229,7 @@ export class BackpropWindow {
     }
     this.steps = 0;
     this.lossSum = 0;
-    this.network.refreshCaches();
-    this.refreshWeights();
-  }
-
-  /** Points the kernels at the current weights (workspace mirrors are re-copied when weights changed). */
-  private refreshWeights(): void {
-    const net = this.network;
-    if (this.mirroredRevision === net.revision && this.layerWeights.length) return;
-    const ops = this.ops;
-    const first = this.layerWeights.length === 0;
-    this.layerWeights = net.layers.map((layer, l) => {
-      const own = ownLayerWeights(layer);
-      if (first) {
-        return {
-          inputT: ops.mirror(own.inputT),
-          input: ops.mirror(own.input),
-          recurrentT: own.recurrentT && ops.mirror(own.recurrentT),
-          recurrent: own.recurrent && ops.mirror(own.recurrent),
-        };
-      }
-      for (const a of [own.inputT, own.input, own.recurrentT, own.recurrent]) if (a) ops.refreshMirror(a);
-      return this.layerWeights[l]!;
-    });
-    const r = ownReadoutWeights(net.readout);
-    if (first) this.readoutWeights = { weights: ops.mirror(r.weights), weightsT: ops.mirror(r.weightsT) };
-    else {
-      ops.refreshMirror(r.weights);
-      ops.refreshMirror(r.weightsT);
-    }
-    this.mirroredRevision = net.revision;
+    this.weights.refresh();
   }
 
   private ensureCapacity(t: number): void {
@@ -318,7 +283,7 @@ export class BackpropWindow {
     for (let l = 0; l < layers.length; l++) {
       const layer = layers[l]!;
       const h = this.history[l]!;
-      layerCurrents(layer, B, layerInput, 0, layer.inputs, layerInputSparse, h.outputs[t - 1]!, h.currents[t]!, h.recurrentCurrents[t]!, this.ops, this.layerWeights[l]!);
+      layerCurrents(layer, B, layerInput, 0, layer.inputs, layerInputSparse, h.outputs[t - 1]!, h.currents[t]!, h.recurrentCurrents[t]!, this.ops, this.weights.layers[l]!);
       args.inputCurrent = h.currents[t]!;
       args.recurrentCurrent = h.recurrentCurrents[t]!;
       args.prevState = h.states[t - 1]!;
@@ -333,7 +298,7 @@ export class BackpropWindow {
     }
     const top = this.network.layers[this.network.layers.length - 1]!;
     const O = this.network.outputs;
-    readoutStep(this.network.readout, top.cell.spiking, B, layerInput, this.readoutPrev, this.readoutNow, this.ops, this.readoutWeights);
+    readoutStep(this.network.readout, top.cell.spiking, B, layerInput, this.readoutPrev, this.readoutNow, this.ops, this.weights.readout);
     const w = input.lossWeight;
     const gradO = this.readoutGrads[t]!;
     if (w !== 0) {
@@ -381,7 +346,7 @@ export class BackpropWindow {
     const vjp = this.vjpArgs;
     vjp.batch = B;
     const { gemm, gemmSparseA } = this.ops;
-    const readoutW = this.readoutWeights.weights;
+    const readoutW = this.weights.readout.weights;
     for (let t = T; t >= 1; t--) {
       // Readout: a^o_t = dl_t/do_t + kappa a^o_{t+1}.
       const gO = this.readoutGrads[t]!;
@@ -395,7 +360,7 @@ export class BackpropWindow {
 
       for (let l = L - 1; l >= 0; l--) {
         const layer = net.layers[l]!;
-        const weights = this.layerWeights[l]!;
+        const weights = this.weights.layers[l]!;
         const h = this.history[l]!;
         const a = this.adjoints[l]!;
         const H = layer.neurons;

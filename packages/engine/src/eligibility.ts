@@ -2,8 +2,7 @@
  * Forward-mode eligibility over the cells' Jacobian blocks: per presynaptic group the buffers of
  * `eligibilityStep` (@snn/traces), and the scatter of group accumulators into named gradients.
  */
-import type { RealArray } from '@snn/protocol';
-import type { Layer } from '@snn/core';
+import type { LayerV1, RealArray } from '@snn/protocol';
 import type { EligibilityStepArgs } from '@snn/traces';
 import { presynapticGroups, type PresynapticGroup } from './presynaptic';
 import type { ReadoutGradient } from './readout-gradient';
@@ -29,7 +28,7 @@ export interface EligibilityGroup {
  * `eligibilityStep` accumulates (default: each group's own `grad`). Used by e-prop and HYPR+TBPTT.
  */
 export function eligibilityGroups(
-  layer: Layer,
+  layer: LayerV1,
   dims: { batch: number; H: number; G: number; d: number; kappa: number },
   jacobians: { J: RealArray; D: RealArray; C: RealArray },
   allocate: (n: number) => RealArray,
@@ -55,7 +54,7 @@ export function eligibilityGroups(
  * Adds group accumulators `[G, H, m]` (rows k*H + j of the stacked weights) into the named gradients.
  * Used by e-prop, HYPR and HYPR+TBPTT.
  */
-export function scatterGroupGradient(layer: Layer, group: PresynapticGroup, grad: RealArray, out: Map<string, RealArray>): void {
+export function scatterGroupGradient(layer: LayerV1, group: PresynapticGroup, grad: RealArray, out: Map<string, RealArray>): void {
   const GH = layer.gates * layer.neurons;
   const m = group.width;
   const I = layer.inputs;
@@ -81,7 +80,7 @@ export function scatterGroupGradient(layer: Layer, group: PresynapticGroup, grad
  * (`gradP [nP, H]`), then the readout. Shared by e-prop and HYPR, whose accumulators have the same layout.
  */
 export function gatherGradients(
-  layers: ReadonlyArray<{ readonly layer: Layer; readonly groups: ReadonlyArray<{ readonly group: PresynapticGroup; readonly grad: RealArray }>; readonly gradP: RealArray }>,
+  layers: ReadonlyArray<{ readonly layer: LayerV1; readonly groups: ReadonlyArray<{ readonly group: PresynapticGroup; readonly grad: RealArray }>; readonly gradP: RealArray }>,
   readout: ReadoutGradient,
   out: Map<string, RealArray>,
 ): void {

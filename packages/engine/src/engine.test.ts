@@ -3,7 +3,7 @@ import type { StepInput } from '@snn/protocol';
 import { createNetwork, listCells, registerCell, type Network } from '@snn/core';
 import { lstm } from '@snn/lstm';
 import { lif } from '@snn/lif';
-import { BackpropWindow, checkEmitOption, ForwardStep, presynapticGroups } from './index';
+import { BackpropWindow, checkEmitOption, ForwardStep, presynapticGroups, weightMirror } from './index';
 
 if (!listCells().includes('lstm')) registerCell(lstm);
 if (!listCells().includes('lif')) registerCell(lif);
@@ -111,5 +111,30 @@ describe('forward-mode pieces', () => {
     expect(checkEmitOption('r', { emit: 'step' }, known)).toBe('step');
     expect(() => checkEmitOption('r', { emit: 'often' }, known)).toThrow(/emit/);
     expect(() => checkEmitOption('r', { other: 1 }, known)).toThrow(/other/);
+  });
+});
+
+describe('weightMirror', () => {
+  it('is shared per (ops, network) and follows weight updates', () => {
+    const network = createNetwork({ inputs: I, outputs: 2, layers: [{ cell: 'lif', neurons: 4 }] }, { dtype: 'float32', seed: 1 });
+    const steps = sequence(4);
+    const a = new ForwardStep(network);
+    expect(weightMirror(network, a.ops)).toBe(weightMirror(network, a.ops));
+    const run = (f: ForwardStep) => {
+      f.begin(B);
+      for (const s of steps) {
+        f.forward(s);
+        f.advance();
+      }
+      return f.lossSum;
+    };
+    const before = run(a);
+    const w = network.layers[0]!.inputWeights.data;
+    for (let i = 0; i < w.length; i++) w[i] = w[i]! * 1.5 + 0.1;
+    network.markUpdated();
+    const after = run(a);
+    expect(after).not.toBe(before);
+    // A fresh step (fresh mirrors) sees the same weights as the refreshed one.
+    expect(run(new ForwardStep(network))).toBe(after);
   });
 });

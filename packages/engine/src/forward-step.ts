@@ -6,23 +6,19 @@
  * item 2, 6.7: what the official HYPR code does; the upper layers' temporal paths are not seen by the
  * lower layers). Everything is allocated in `begin`; a step allocates nothing.
  */
-import type { CellJacobianArgs, RealArray, StepInput } from '@snn/protocol';
+import type { CellJacobianArgs, LayerV1, NetworkV1, RealArray, StepInput } from '@snn/protocol';
 import {
   createComputeOps,
   crossEntropyStep,
   layerCurrents,
-  ownLayerWeights,
-  ownReadoutWeights,
   readoutStep,
   SPARSE_DENSITY_THRESHOLD,
   type ComputeOps,
-  type Layer,
   type LayerWeights,
-  type Network,
-  type ReadoutWeights,
 } from '@snn/core';
 import { InvalidArgumentError, UnsupportedError } from '@snn/errors';
-import type { PresynapticGroup } from './presynaptic';
+import { fillPresynaptic, type PresynapticGroup } from './presynaptic';
+import { weightMirror, type WeightMirror } from './weight-mirror';
 
 /** One layer's step buffers: currents, state, per-neuron Jacobians and the layer's learning signal. */
 export class LayerStep {
@@ -38,7 +34,7 @@ export class LayerStep {
    */
   readonly kappa: number;
   batch = 0;
-  /** `[B, I]` this step's input (a copy of the network input, or the lower layer's output). */
+  /** `[B, I]` this step's input: a copy of the network input (layer 0), or the lower layer's output itself. */
   x!: RealArray;
   xSparse = false;
   current!: RealArray;
@@ -64,7 +60,7 @@ export class LayerStep {
   private readonly args: CellJacobianArgs;
 
   constructor(
-    readonly layer: Layer,
+    readonly layer: LayerV1,
     readonly index: number,
     readonly ops: ComputeOps,
     top: boolean,
@@ -96,7 +92,8 @@ export class LayerStep {
     const a = (n: number) => this.ops.allocate(n);
     const B = batch;
     this.batch = B;
-    this.x = a(B * I);
+    // Layers above the first read the lower layer's output in place (`useInput`): no copy.
+    this.x = this.index === 0 ? a(B * I) : a(0);
     this.current = a(B * G * H);
     this.recurrentCurrent = split ? a(B * G * H) : null;
     this.prevState = a(d * B * H);
@@ -136,6 +133,15 @@ export class LayerStep {
       }
     }
     this.xSparse = nonzero < SPARSE_DENSITY_THRESHOLD * B * I;
+  }
+
+  /** Reads `[B, I]` values that already live in a kernel buffer (the lower layer's output) without copying. */
+  useInput(values: RealArray): void {
+    this.x = values;
+    const n = this.batch * this.I;
+    let nonzero = 0;
+    for (let i = 0; i < n; i++) if (values[i] !== 0) nonzero++;
+    this.xSparse = nonzero < SPARSE_DENSITY_THRESHOLD * n;
   }
 
   /** Currents, cell step and per-neuron Jacobians from `x` and prevState/prevOutput. */
@@ -193,16 +199,7 @@ export class LayerStep {
 
   /** Writes the presynaptic row values of `group` for this step into `pre` (`[B, width]`). */
   fillPresynaptic(group: PresynapticGroup, pre: RealArray): void {
-    const { batch: B, I, H } = this;
-    const m = group.width;
-    const x = this.x;
-    const y = this.prevOutput;
-    for (let b = 0; b < B; b++) {
-      const base = b * m;
-      if (group.xColumn >= 0) for (let i = 0; i < I; i++) pre[base + group.xColumn + i] = x[b * I + i]!;
-      if (group.yColumn >= 0) for (let i = 0; i < H; i++) pre[base + group.yColumn + i] = y[b * H + i]!;
-      if (group.biasColumn >= 0) pre[base + group.biasColumn] = 1;
-    }
+    fillPresynaptic(group, this.batch, this.I, this.H, this.x, this.prevOutput, pre);
   }
 
   /** Swaps state/output buffers so the results of the last step become the previous ones. */
@@ -237,11 +234,11 @@ export class ForwardStep {
   /** `[B, O]` dl_t/do_t of the last step. */
   gradO!: RealArray;
   evidence!: RealArray;
-  private readoutWeights!: ReadoutWeights;
-  private mirroredRevision = -1;
+  /** The kernels' view of the weights (shared with anything else on the same ops). */
+  private readonly weights: WeightMirror;
 
   constructor(
-    readonly network: Network,
+    readonly network: NetworkV1,
     ops?: ComputeOps,
   ) {
     this.ops = ops ?? createComputeOps(network.dtype);
@@ -250,6 +247,8 @@ export class ForwardStep {
     this.top = this.layers[L - 1]!;
     this.O = network.outputs;
     this.kappa = network.readout.kappa;
+    this.weights = weightMirror(network, this.ops);
+    this.layers.forEach((l, i) => (l.weights = this.weights.layers[i]!));
   }
 
   /** Bytes of the buffers this object holds (batch-sized, independent of T). */
@@ -275,36 +274,12 @@ export class ForwardStep {
     this.evidence.fill(0);
     this.steps = 0;
     this.lossSum = 0;
-    this.network.refreshCaches();
     this.refreshWeights();
   }
 
-  /** Points the kernels at the current weights (mirrors re-copied when the weights changed). */
+  /** Points the kernels at the current weights (the shared mirror re-copies them when they changed). */
   refreshWeights(): void {
-    const net = this.network;
-    if (this.mirroredRevision === net.revision) return;
-    net.refreshCaches();
-    const ops = this.ops;
-    const r = ownReadoutWeights(net.readout);
-    if (this.mirroredRevision < 0) {
-      for (const l of this.layers) {
-        const own = ownLayerWeights(l.layer);
-        l.weights = {
-          inputT: ops.mirror(own.inputT),
-          input: ops.mirror(own.input),
-          recurrentT: own.recurrentT && ops.mirror(own.recurrentT),
-          recurrent: own.recurrent && ops.mirror(own.recurrent),
-        };
-      }
-      this.readoutWeights = { weights: ops.mirror(r.weights), weightsT: ops.mirror(r.weightsT) };
-    } else {
-      for (const l of this.layers) {
-        const own = ownLayerWeights(l.layer);
-        for (const w of [own.inputT, own.input, own.recurrentT, own.recurrent]) if (w) ops.refreshMirror(w);
-      }
-      for (const w of [r.weights, r.weightsT]) ops.refreshMirror(w);
-    }
-    this.mirroredRevision = net.revision;
+    this.weights.refresh();
   }
 
   /** Swaps state/output/readout buffers so the results of the last step become the previous ones. */
@@ -328,13 +303,12 @@ export class ForwardStep {
     for (let l = 0; l < layers.length; l++) {
       const ls = layers[l]!;
       if (l > 0) {
-        const below = layers[l - 1]!;
-        ls.setInput(below.output, 0, below.H);
+        ls.useInput(layers[l - 1]!.output);
       }
       ls.forward();
     }
     const top = this.top;
-    readoutStep(this.network.readout, top.layer.cell.spiking, B, top.output, this.oPrev, this.oNow, this.ops, this.readoutWeights);
+    readoutStep(this.network.readout, top.layer.cell.spiking, B, top.output, this.oPrev, this.oNow, this.ops, this.weights.readout);
     const w = input.lossWeight;
     this.lastHadLoss = w !== 0;
     if (w !== 0) {
@@ -343,7 +317,7 @@ export class ForwardStep {
       const ev = this.evidence;
       const o = this.oNow;
       for (let i = 0; i < B * O; i++) ev[i] = ev[i]! + w * o[i]!;
-      this.ops.gemm(false, false, B, top.H, O, 1, this.gradO, 0, O, this.readoutWeights.weights, 0, top.H, 0, top.signal, 0, top.H);
+      this.ops.gemm(false, false, B, top.H, O, 1, this.gradO, 0, O, this.weights.readout.weights, 0, top.H, 0, top.signal, 0, top.H);
       for (let l = layers.length - 1; l > 0; l--) layers[l]!.passSignalDown(layers[l - 1]!.signal);
     } else {
       this.lastLoss = 0;

@@ -27,9 +27,10 @@ export {
 } from '@snn/core';
 export { BackpropWindow, type LayerHistory } from './backprop-window';
 export { ForwardStep, LayerStep } from './forward-step';
-export { presynapticGroups, type PresynapticGroup } from './presynaptic';
+export { fillPresynaptic, presynapticGroups, type PresynapticGroup } from './presynaptic';
 export { eligibilityGroups, gatherGradients, scatterGroupGradient, type EligibilityGroup } from './eligibility';
 export { ReadoutGradient } from './readout-gradient';
+export { weightMirror, WeightMirror } from './weight-mirror';
 export { checkEmitOption } from './options';
 export {
   accumulateOuter,

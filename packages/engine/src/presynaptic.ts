@@ -1,8 +1,8 @@
+import type { LayerV1, RealArray } from '@snn/protocol';
 /**
  * Presynaptic groups: how the columns that feed one layer's currents are laid out for forward-mode
  * eligibility (e-prop, HYPR). One group per current derivative the cell reports.
  */
-import type { Layer } from '@snn/core';
 
 /**
  * How the presynaptic values of one layer are grouped: a group shares one current derivative
@@ -23,7 +23,7 @@ export interface PresynapticGroup {
   readonly biasNames: readonly string[];
 }
 
-export function presynapticGroups(layer: Layer): PresynapticGroup[] {
+export function presynapticGroups(layer: LayerV1): PresynapticGroup[] {
   const split = layer.cell.splitsRecurrentCurrent;
   const I = layer.inputs;
   const H = layer.neurons;
@@ -46,4 +46,21 @@ export function presynapticGroups(layer: Layer): PresynapticGroup[] {
     groups.push({ kind: 'recurrent', width: w, xColumn: -1, yColumn, biasColumn, biasNames: recBiases });
   }
   return groups;
+}
+
+/**
+ * Writes one step's presynaptic values of `group` into `pre` (`[B, width]`): the layer input x
+ * (`[B, I]`), the previous output y_{t-1} (`[B, H]`) and the constant 1, at the group's columns.
+ * The one presynaptic fill every forward-mode rule uses.
+ */
+export function fillPresynaptic(group: PresynapticGroup, batch: number, inputs: number, neurons: number, x: RealArray, yPrev: RealArray, pre: RealArray): void {
+  const m = group.width;
+  const I = inputs;
+  const H = neurons;
+  for (let b = 0; b < batch; b++) {
+    const base = b * m;
+    if (group.xColumn >= 0) for (let i = 0; i < I; i++) pre[base + group.xColumn + i] = x[b * I + i]!;
+    if (group.yColumn >= 0) for (let i = 0; i < H; i++) pre[base + group.yColumn + i] = yPrev[b * H + i]!;
+    if (group.biasColumn >= 0) pre[base + group.biasColumn] = 1;
+  }
 }

@@ -7,8 +7,8 @@
  * immediate spatial one, dl_t/dy^l_t through the layers above at the same step (algorithms.md 6.7).
  * Memory is independent of the sequence length T.
  */
-import type { Gradients, GradientSink, LearnerStats, LearnerV1, RealArray, RuleDefinition, StepInput } from '@snn/protocol';
-import { checkStepInput, createGradients, type ComputeOps, type Network } from '@snn/core';
+import type { Gradients, GradientSink, LearnerStats, LearnerV1, NetworkV1, RealArray, RuleDefinition, StepInput } from '@snn/protocol';
+import { checkStepInput, createGradients, type ComputeOps } from '@snn/core';
 import { InvalidArgumentError } from '@snn/errors';
 import { eligibilityStep, parameterEligibilityStep } from '@snn/traces';
 import { checkEmitOption, eligibilityGroups, ForwardStep, gatherGradients, ReadoutGradient, type EligibilityGroup, type LayerStep } from '@snn/engine';
@@ -44,7 +44,7 @@ export class EpropLearner implements LearnerV1 {
   private pendingLoss = 0;
 
   constructor(
-    readonly network: Network,
+    readonly network: NetworkV1,
     private readonly sink: GradientSink,
     options: Partial<EpropOptions> = {},
     ops?: ComputeOps,
@@ -150,12 +150,12 @@ export class EpropLearner implements LearnerV1 {
   }
 }
 
-export function createEprop(network: Network, sink: GradientSink, options?: Partial<EpropOptions>): EpropLearner {
+export function createEprop(network: NetworkV1, sink: GradientSink, options?: Partial<EpropOptions>): EpropLearner {
   return new EpropLearner(network, sink, options);
 }
 
 /** Registry entry: `registerRule(eprop)` from @snn/core makes `'eprop'` available by name. */
-export const eprop: RuleDefinition<Network, EpropOptions> = {
+export const eprop: RuleDefinition<NetworkV1, EpropOptions> = {
   kind: 'rule',
   specificationVersion: 'v1',
   name: 'eprop',

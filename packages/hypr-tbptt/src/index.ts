@@ -20,11 +20,11 @@
  * plus one e-prop eligibility (B G H d m values, and as many filtered traces when kappa != 0),
  * independent of the sequence length T.
  */
-import type { CellJacobianArgs, GradientSink, LearnerStats, LearnerV1, RealArray, RuleDefinition, StepInput } from '@snn/protocol';
-import { allocate, type Layer, type Network } from '@snn/core';
+import type { CellJacobianArgs, GradientSink, LayerV1, LearnerStats, LearnerV1, NetworkV1, RealArray, RuleDefinition, StepInput } from '@snn/protocol';
+import { allocate } from '@snn/core';
 import { InvalidArgumentError, rejectUnknownOptions, UnsupportedError } from '@snn/errors';
 import { checkStepInput } from '@snn/core';
-import { BackpropWindow, eligibilityGroups, scatterGroupGradient, type EligibilityGroup } from '@snn/engine';
+import { BackpropWindow, eligibilityGroups, fillPresynaptic, scatterGroupGradient, type EligibilityGroup } from '@snn/engine';
 import { eligibilityStep, parameterEligibilityStep } from '@snn/traces';
 
 
@@ -68,7 +68,7 @@ export class HyprTbpttLearner implements LearnerV1 {
   readonly k: number;
   private readonly engine: BackpropWindow;
   private readonly validate: boolean;
-  private readonly layer: Layer;
+  private readonly layer: LayerV1;
   private readonly H: number;
   private readonly G: number;
   private readonly d: number;
@@ -99,7 +99,7 @@ export class HyprTbpttLearner implements LearnerV1 {
   private readonly dummy: RealArray;
 
   constructor(
-    readonly network: Network,
+    readonly network: NetworkV1,
     private readonly sink: GradientSink,
     options: HyprTbpttOptions,
   ) {
@@ -262,13 +262,7 @@ export class HyprTbpttLearner implements LearnerV1 {
     const I = this.layer.inputs;
     for (const g of this.groups) {
       const { group, pre } = g;
-      const m = group.width;
-      for (let b = 0; b < B; b++) {
-        const base = b * m;
-        if (group.xColumn >= 0) for (let i = 0; i < I; i++) pre[base + group.xColumn + i] = x[b * I + i]!;
-        if (group.yColumn >= 0) for (let i = 0; i < H; i++) pre[base + group.yColumn + i] = yPrev[b * H + i]!;
-        if (group.biasColumn >= 0) pre[base + group.biasColumn] = 1;
-      }
+      fillPresynaptic(group, B, I, H, x, yPrev, pre);
       const a = g.args;
       const rec = group.kind === 'recurrent';
       a.J = j.J;
@@ -416,12 +410,12 @@ function rowD1Trace(
   else for (let i = 0; i < m; i++) grad[g0 + i] = grad[g0 + i]! + c * eps[e0 + i]! + ci * pre[p0 + i]! + wn * trace[t0 + i]!;
 }
 
-export function createHyprTbptt(network: Network, sink: GradientSink, options: HyprTbpttOptions): HyprTbpttLearner {
+export function createHyprTbptt(network: NetworkV1, sink: GradientSink, options: HyprTbpttOptions): HyprTbpttLearner {
   return new HyprTbpttLearner(network, sink, options);
 }
 
 /** Registry entry: `registerRule(hyprTbptt)` from @snn/core makes `'hypr-tbptt'` available by name. */
-export const hyprTbptt: RuleDefinition<Network, HyprTbpttOptions> = {
+export const hyprTbptt: RuleDefinition<NetworkV1, HyprTbpttOptions> = {
   kind: 'rule',
   specificationVersion: 'v1',
   name: 'hypr-tbptt',

@@ -168,6 +168,81 @@ export interface Parameter {
   readonly data: RealArray;
 }
 
+/** A bias of a layer and the current it adds to (`'recurrent'` only for cells that split currents). */
+export interface LayerBiasV1 {
+  readonly adds: 'input' | 'recurrent';
+  readonly parameter: Parameter;
+}
+
+/**
+ * One layer of a network as a rule sees it. Weights are stacked per gate, rows post-synaptic:
+ * `inputWeights [G*H, I]`, `recurrentWeights [G*H, H]`. The transposes are kernel views kept by the
+ * network: valid after `NetworkV1.refreshCaches()`, never written by rules.
+ */
+export interface LayerV1 {
+  /** Position in the stack, 0 = bottom. */
+  readonly index: number;
+  readonly cell: CellV1;
+  /** Inputs of the layer: the network inputs (layer 0) or the neurons of the layer below. */
+  readonly inputs: number;
+  readonly neurons: number;
+  readonly gates: number;
+  readonly inputWeights: Parameter;
+  readonly recurrentWeights: Parameter | null;
+  readonly biases: ReadonlyArray<LayerBiasV1>;
+  /** Neuron-wise parameters `[H]` by the cell's short name (views of `neuronParameterList`' data). */
+  readonly neuronParams: Readonly<Record<string, RealArray>>;
+  readonly neuronParameterList: readonly Parameter[];
+  /** W_in transposed `[I, G*H]`. */
+  readonly inputWeightsT: RealArray;
+  /** W_rec transposed `[H, G*H]`. */
+  readonly recurrentWeightsT: RealArray | null;
+  /** Every trainable parameter of the layer. */
+  parameters(): Parameter[];
+}
+
+/**
+ * The readout o_t = kappa o_{t-1} + W_out y_t + b_out over the top layer. In the output-layer form
+ * (`NetworkV1.outputKind !== 'readout'`) W_out is the fixed identity, b_out zero, `trainable` false.
+ */
+export interface ReadoutV1 {
+  readonly inputs: number;
+  readonly outputs: number;
+  readonly kappa: number;
+  readonly trainable: boolean;
+  /** W_out `[O, H]`. */
+  readonly weights: Parameter;
+  /** b_out `[O]`. */
+  readonly bias: Parameter;
+  /** W_out transposed `[H, O]`, valid after `NetworkV1.refreshCaches()`. */
+  readonly weightsT: RealArray;
+}
+
+/**
+ * What a learning rule may read and use of a network: its layers and cells, parameters by name, the
+ * weight views and their transposes, the update revision and the output form. Rules and the engine
+ * are typed against this, so any network implementation that satisfies it can be trained.
+ */
+export interface NetworkV1 {
+  readonly dtype: DType;
+  readonly inputs: number;
+  readonly outputs: number;
+  readonly layers: readonly LayerV1[];
+  readonly readout: ReadoutV1;
+  /** 'readout' (leaky-integrator readout), or the kind of the output-layer form. */
+  readonly outputKind: 'readout' | 'spikes' | 'leaky-sum';
+  /** Increases whenever weights change: kernels re-copy their weight mirrors when it moved. */
+  readonly revision: number;
+  /** Every trainable parameter, bottom layer first, readout last (none in the output-layer form). */
+  parameters(): Parameter[];
+  /** The parameter `name` (a typed error lists the valid names). */
+  parameter(name: string): Parameter;
+  /** Makes the transposed weight views current (cheap when nothing changed since the last call). */
+  refreshCaches(): void;
+  /** Call after changing weights in place: constrains neuron parameters and moves `revision`. */
+  markUpdated(): void;
+}
+
 /** Gradients by parameter name, same shapes as the parameters. */
 export type Gradients = ReadonlyMap<string, RealArray>;
 
@@ -245,7 +320,7 @@ export interface RuleRequirements {
 }
 
 /** A registry entry that makes learners. Plugins export one of these. */
-export interface RuleDefinition<Network = unknown, Options = Record<string, unknown>> {
+export interface RuleDefinition<Network = NetworkV1, Options = Record<string, unknown>> {
   readonly kind: 'rule';
   readonly specificationVersion: 'v1';
   readonly name: string;

@@ -1,4 +1,4 @@
-import type { Layer, Network } from '@snn/core';
+import type { LayerV1, NetworkV1 } from '@snn/protocol';
 
 /** Where a layer's parameters sit in the flat parameter axis of the influence tensor. */
 export interface LayerColumns {
@@ -17,14 +17,14 @@ export interface ParameterLayout {
   size: number;
 }
 
-export function parameterLayout(network: Network): ParameterLayout {
+export function parameterLayout(network: NetworkV1): ParameterLayout {
   let offset = 0;
   const take = (n: number) => {
     const o = offset;
     offset += n;
     return o;
   };
-  const columns = network.layers.map((layer: Layer) => ({
+  const columns = network.layers.map((layer: LayerV1) => ({
     inputWeights: take(layer.inputWeights.data.length),
     recurrentWeights: layer.recurrentWeights ? take(layer.recurrentWeights.data.length) : -1,
     biases: layer.biases.map((b) => take(b.parameter.data.length)),
@@ -38,7 +38,7 @@ export function parameterLayout(network: Network): ParameterLayout {
  * twice: previous and current), d y / d theta (`[H, P]`, twice), the current derivatives
  * (`[G H, P]`, twice for cells that split currents), and the readout-filtered top influence `[H, P]`.
  */
-export function influenceBytes(network: Network, batch: number): number {
+export function influenceBytes(network: NetworkV1, batch: number): number {
   const P = parameterLayout(network).size;
   const bytesPer = network.dtype === 'float64' ? 8 : 4;
   let values = 0;

@@ -1,5 +1,16 @@
-import type { CellJacobianArgs, CellStepArgs, GradientSink, LearnerStats, LearnerV1, RealArray, StepInput } from '@snn/protocol';
-import { checkStepInput, createGradients, createTypedArrayOps, crossEntropyStep, density, layerCurrents, ownLayerWeights, readoutStep, SPARSE_DENSITY_THRESHOLD, type ComputeOps, type Network } from '@snn/core';
+import type { CellJacobianArgs, CellStepArgs, GradientSink, LearnerStats, LearnerV1, NetworkV1, RealArray, StepInput } from '@snn/protocol';
+import {
+  checkStepInput,
+  createGradients,
+  createTypedArrayOps,
+  crossEntropyStep,
+  density,
+  layerCurrents,
+  ownLayerWeights,
+  readoutStep,
+  SPARSE_DENSITY_THRESHOLD,
+  type ComputeOps,
+} from '@snn/core';
 import { CapabilityError, InvalidArgumentError, MemoryLimitError, rejectUnknownOptions } from '@snn/errors';
 import { influenceBytes, parameterLayout, type ParameterLayout } from './layout';
 
@@ -75,7 +86,7 @@ export class RtrlLearner implements LearnerV1 {
   private readonly jacArgs: CellJacobianArgs;
 
   constructor(
-    private readonly network: Network,
+    private readonly network: NetworkV1,
     private readonly sink: GradientSink,
     options: Partial<RtrlOptions> = {},
   ) {

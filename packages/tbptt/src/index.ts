@@ -5,8 +5,7 @@
  * gradient goes to the sink as soon as the chunk ends, so an optimizer updates while the stream runs;
  * with k = 1 that is tBPTT1 (Adam with a small learning rate, algorithms.md section 3).
  */
-import type { GradientSink, LearnerStats, LearnerV1, RuleDefinition, StepInput } from '@snn/protocol';
-import type { Network } from '@snn/core';
+import type { GradientSink, LearnerStats, LearnerV1, NetworkV1, RuleDefinition, StepInput } from '@snn/protocol';
 import { InvalidArgumentError, rejectUnknownOptions } from '@snn/errors';
 import { checkStepInput } from '@snn/core';
 import { BackpropWindow } from '@snn/engine';
@@ -37,7 +36,7 @@ export class TbpttLearner implements LearnerV1 {
   private lossTotal = 0;
 
   constructor(
-    readonly network: Network,
+    readonly network: NetworkV1,
     private readonly sink: GradientSink,
     options: TbpttOptions,
   ) {
@@ -114,12 +113,12 @@ export class TbpttLearner implements LearnerV1 {
   }
 }
 
-export function createTbptt(network: Network, sink: GradientSink, options: TbpttOptions): TbpttLearner {
+export function createTbptt(network: NetworkV1, sink: GradientSink, options: TbpttOptions): TbpttLearner {
   return new TbpttLearner(network, sink, options);
 }
 
 /** Registry entry: `registerRule(tbptt)` from @snn/core makes `'tbptt'` available by name. */
-export const tbptt: RuleDefinition<Network, TbpttOptions> = {
+export const tbptt: RuleDefinition<NetworkV1, TbpttOptions> = {
   kind: 'rule',
   specificationVersion: 'v1',
   name: 'tbptt',

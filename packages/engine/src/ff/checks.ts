@@ -1,4 +1,4 @@
-import type { Network } from '@snn/core';
+import type { NetworkV1 } from '@snn/protocol';
 import { UnsupportedError } from '@snn/errors';
 
 /**
@@ -7,7 +7,7 @@ import { UnsupportedError } from '@snn/errors';
  * `alpha` (the trace decay), one input bias and no trainable neuron parameters (LIF). Returns alpha
  * per layer.
  */
-export function checkFeedForwardNetwork(rule: string, network: Network): number[] {
+export function checkFeedForwardNetwork(rule: string, network: NetworkV1): number[] {
   return network.layers.map((layer, l) => {
     const cell = layer.cell;
     const why =

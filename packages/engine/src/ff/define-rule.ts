@@ -1,5 +1,4 @@
-import type { GradientSink, RuleDefinition } from '@snn/protocol';
-import type { Network } from '@snn/core';
+import type { GradientSink, NetworkV1, RuleDefinition } from '@snn/protocol';
 import { UnsupportedError } from '@snn/errors';
 import type { LayerRuleFactory } from './layer-rule';
 import { FeedForwardOnlineLearner, type FeedForwardOnlineOptions } from './learner';
@@ -21,7 +20,7 @@ export interface FeedForwardRuleSpec {
 }
 
 /** A registry entry (`registerRule`) for a feed-forward online rule. */
-export function defineFeedForwardRule(spec: FeedForwardRuleSpec): RuleDefinition<Network, FeedForwardOnlineOptions> & {
+export function defineFeedForwardRule(spec: FeedForwardRuleSpec): RuleDefinition<NetworkV1, FeedForwardOnlineOptions> & {
   /** The layer rule names used on a network of `layers` layers (vectors' `rule.layerRules`). */
   layerRuleNames(layers: number, outputLayer: boolean): string[];
 } {
@@ -33,7 +32,7 @@ export function defineFeedForwardRule(spec: FeedForwardRuleSpec): RuleDefinition
     requires: { capabilities: ['jacobians'], outputLayer: true },
     cadence: 'sequence',
     layerRuleNames: (layers, outputLayer) => spec.layerRules(layers, outputLayer).map((r) => r.name),
-    create(network: Network, sink: GradientSink, options?: Partial<FeedForwardOnlineOptions>) {
+    create(network: NetworkV1, sink: GradientSink, options?: Partial<FeedForwardOnlineOptions>) {
       const kind = network.outputKind;
       if (!spec.outputs.includes(kind)) {
         throw new UnsupportedError(

@@ -1,5 +1,14 @@
-import type { CellJacobianArgs, CellStepArgs, Gradients, GradientSink, LearnerStats, LearnerV1, RealArray, StepInput } from '@snn/protocol';
-import { checkStepInput, createGradients, createTypedArrayOps, type ComputeOps, crossEntropyStep, layerCurrents, ownLayerWeights, readoutStep, type Network } from '@snn/core';
+import type { CellJacobianArgs, CellStepArgs, Gradients, GradientSink, LearnerStats, LearnerV1, NetworkV1, RealArray, StepInput } from '@snn/protocol';
+import {
+  checkStepInput,
+  createGradients,
+  createTypedArrayOps,
+  type ComputeOps,
+  crossEntropyStep,
+  layerCurrents,
+  ownLayerWeights,
+  readoutStep,
+} from '@snn/core';
 import { InvalidArgumentError, rejectUnknownOptions } from '@snn/errors';
 import { checkFeedForwardNetwork } from './checks';
 import type { LayerRule, LayerRuleFactory } from './layer-rule';
@@ -76,7 +85,7 @@ export class FeedForwardOnlineLearner implements LearnerV1 {
 
   constructor(
     readonly rule: string,
-    private readonly network: Network,
+    private readonly network: NetworkV1,
     private readonly sink: GradientSink,
     private readonly factories: readonly LayerRuleFactory[],
     options: Partial<FeedForwardOnlineOptions> = {},
