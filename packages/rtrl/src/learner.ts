@@ -6,12 +6,12 @@ import {
   crossEntropyStep,
   density,
   layerCurrents,
-  ownLayerWeights,
   readoutStep,
   SPARSE_DENSITY_THRESHOLD,
   type ComputeOps,
 } from '@snn/core';
 import { CapabilityError, InvalidArgumentError, MemoryLimitError, rejectUnknownOptions } from '@snn/errors';
+import { weightMirror, type WeightMirror } from '@snn/engine';
 import { influenceBytes, parameterLayout, type ParameterLayout } from './layout';
 
 export interface RtrlOptions {
@@ -66,6 +66,8 @@ export class RtrlLearner implements LearnerV1 {
   private readonly maxBytes: number;
   private readonly layout: ParameterLayout;
   private readonly ops: ComputeOps;
+  /** The kernels' view of the weights (no per-step objects; transposes refreshed after updates). */
+  private readonly weights: WeightMirror;
   private readonly gradients: Map<string, RealArray>;
   private flat: Float64Array;
   private layers: LayerState[] = [];
@@ -105,6 +107,7 @@ export class RtrlLearner implements LearnerV1 {
     this.checkMemory(1);
     this.layout = parameterLayout(network);
     this.ops = createTypedArrayOps(network.dtype);
+    this.weights = weightMirror(network, this.ops);
     this.gradients = createGradients(network);
     this.flat = new Float64Array(this.layout.size);
     const a = (n: number) => this.allocate(n);
@@ -203,7 +206,7 @@ export class RtrlLearner implements LearnerV1 {
     if (input.targets.length !== B) throw new InvalidArgumentError('targets', `holds ${input.targets.length} classes, the batch has ${B} sequences`);
     if (this.validate) checkStepInput(input, this.network, this.stepCount + 1);
     const net = this.network;
-    net.refreshCaches();
+    this.weights.refresh();
     const args = this.stepArgs;
     args.batch = B;
     let x: RealArray = input.x;
@@ -215,7 +218,7 @@ export class RtrlLearner implements LearnerV1 {
       const layer = net.layers[l]!;
       const m = layer.inputs;
       for (let b = 0; b < B; b++) for (let i = 0; i < m; i++) L.pre[b * m + i] = x[offset + b * stride + i]!;
-      layerCurrents(layer, B, x, offset, stride, sparse, L.prevOutput, L.current, L.recurrentCurrent, this.ops, ownLayerWeights(layer));
+      layerCurrents(layer, B, x, offset, stride, sparse, L.prevOutput, L.current, L.recurrentCurrent, this.ops, this.weights.layers[l]!);
       args.inputCurrent = L.current;
       args.recurrentCurrent = L.recurrentCurrent;
       args.prevState = L.prevState;
@@ -239,7 +242,7 @@ export class RtrlLearner implements LearnerV1 {
     const O = net.outputs;
     const Htop = readout.inputs;
     const P = this.layout.size;
-    readoutStep(readout, net.layers[net.layers.length - 1]!.cell.spiking, B, top.output, this.oPrev, this.o, this.ops);
+    readoutStep(readout, net.layers[net.layers.length - 1]!.cell.spiking, B, top.output, this.oPrev, this.o, this.ops, this.weights.readout);
     const kappa = readout.kappa;
     const N = this.N;
     const Y = top.Y;

@@ -6,11 +6,11 @@ import {
   type ComputeOps,
   crossEntropyStep,
   layerCurrents,
-  ownLayerWeights,
   readoutStep,
 } from '@snn/core';
 import { InvalidArgumentError, rejectUnknownOptions } from '@snn/errors';
 import { checkFeedForwardNetwork } from './checks';
+import { weightMirror, type WeightMirror } from '../weight-mirror';
 import type { LayerRule, LayerRuleFactory } from './layer-rule';
 
 export interface FeedForwardOnlineOptions {
@@ -80,6 +80,8 @@ export class FeedForwardOnlineLearner implements LearnerV1 {
   private readonly jacArgs: CellJacobianArgs;
   private stepCount = 0;
   private readonly ops: ComputeOps;
+  /** The kernels' view of the weights (no per-step objects; transposes refreshed after updates). */
+  private readonly weights: WeightMirror;
   private lossSum = 0;
   private pendingLoss = 0;
 
@@ -103,6 +105,7 @@ export class FeedForwardOnlineLearner implements LearnerV1 {
       throw new InvalidArgumentError(`${rule} layer rules`, `${factories.length} given for ${network.layers.length} layers`);
     }
     this.ops = createTypedArrayOps(network.dtype);
+    this.weights = weightMirror(network, this.ops);
     this.gradients = createGradients(network);
     this.layerGrads = network.layers.map((layer) => ({
       W: this.gradients.get(layer.inputWeights.name)!,
@@ -180,7 +183,7 @@ export class FeedForwardOnlineLearner implements LearnerV1 {
     if (input.targets.length !== B) throw new InvalidArgumentError('targets', `holds ${input.targets.length} classes, the batch has ${B} sequences`);
     if (this.validate) checkStepInput(input, this.network, this.stepCount + 1);
     const net = this.network;
-    net.refreshCaches();
+    this.weights.refresh();
     const args = this.stepArgs;
     const jac = this.jacArgs;
     args.batch = B;
@@ -193,7 +196,7 @@ export class FeedForwardOnlineLearner implements LearnerV1 {
     for (let l = 0; l < this.layers.length; l++) {
       const L = this.layers[l]!;
       const layer = net.layers[l]!;
-      layerCurrents(layer, B, pre, offset, stride, sparse, L.prevOutput, L.current, null, this.ops, ownLayerWeights(layer));
+      layerCurrents(layer, B, pre, offset, stride, sparse, L.prevOutput, L.current, null, this.ops, this.weights.layers[l]!);
       args.inputCurrent = L.current;
       args.prevState = L.prevState;
       args.prevOutput = L.prevOutput;
@@ -221,7 +224,7 @@ export class FeedForwardOnlineLearner implements LearnerV1 {
     const top = this.layers[this.layers.length - 1]!;
     const readout = net.readout;
     const O = net.outputs;
-    readoutStep(readout, true, B, top.output, this.oPrev, this.o, this.ops);
+    readoutStep(readout, true, B, top.output, this.oPrev, this.o, this.ops, this.weights.readout);
     const w = input.lossWeight;
     const Htop = readout.inputs;
     if (this.readoutGrads) {
