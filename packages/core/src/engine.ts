@@ -2,7 +2,7 @@
  * The forward step shared by every rule: currents, cell step, readout and the per-step loss.
  * Forward values never depend on the rule (rules only cut gradients), so they all call these.
  */
-import type { LayerV1, ReadoutV1, RealArray } from '@snn/protocol';
+import type { CellStepArgs, LayerV1, ReadoutV1, RealArray } from '@snn/protocol';
 import { createTypedArrayOps, type ComputeOps } from './compute';
 
 /** The weights of a layer as the kernels see them (the layer's own arrays, or workspace mirrors). */
@@ -163,4 +163,59 @@ export interface LayerStepBuffers {
   state: RealArray;
   output: RealArray;
   tape: RealArray;
+}
+
+/**
+ * One layer's forward step, the one every forward orchestration runs: the currents from `input`
+ * (rows `inputRowStride` apart from `inputOffset`) and the previous output, then the cell step.
+ * `args` carries the layer's buffers (inputCurrent, recurrentCurrent, prevState, prevOutput, state,
+ * output, tape); batch and params are set here.
+ */
+export function layerStep(
+  layer: LayerV1,
+  batch: number,
+  input: RealArray,
+  inputOffset: number,
+  inputRowStride: number,
+  inputIsSparse: boolean,
+  args: CellStepArgs,
+  ops: ComputeOps = defaultOps.float32,
+  weights: LayerWeights = ownLayerWeights(layer),
+): void {
+  layerCurrents(layer, batch, input, inputOffset, inputRowStride, inputIsSparse, args.prevOutput, args.inputCurrent, args.recurrentCurrent, ops, weights);
+  args.batch = batch;
+  args.params = layer.neuronParams;
+  layer.cell.step(args);
+}
+
+/**
+ * Readout and loss of one step: o = kappa o_prev + W_out y + b_out into `out`; when `weight` is not 0
+ * returns the step's loss, writes dl/do into `grad` (if given) and adds weight * o into `evidence`
+ * (if given); when it is 0, returns 0 and zeroes `grad`.
+ */
+export function readoutLossStep(
+  readout: ReadoutV1,
+  spiking: boolean,
+  batch: number,
+  y: RealArray,
+  prev: RealArray,
+  out: RealArray,
+  targets: Int32Array,
+  weight: number,
+  grad: RealArray | null,
+  evidence: RealArray | null,
+  ops: ComputeOps = defaultOps.float32,
+  weights: ReadoutWeights = ownReadoutWeights(readout),
+): number {
+  readoutStep(readout, spiking, batch, y, prev, out, ops, weights);
+  if (weight === 0) {
+    grad?.fill(0);
+    return 0;
+  }
+  const loss = crossEntropyStep(out, batch, readout.outputs, targets, weight, grad);
+  if (evidence) {
+    const n = batch * readout.outputs;
+    for (let i = 0; i < n; i++) evidence[i] = evidence[i]! + weight * out[i]!;
+  }
+  return loss;
 }

@@ -1,7 +1,7 @@
 import type { CellStepArgs, NetworkV1, RealArray, StepInput } from '@snn/protocol';
 import { assertFinite, InvalidArgumentError, ShapeError } from '@snn/errors';
 import { allocate } from './dtype';
-import { crossEntropyStep, density, layerCurrents, ownLayerWeights, ownReadoutWeights, readoutStep, SPARSE_DENSITY_THRESHOLD } from './engine';
+import { density, layerStep, ownLayerWeights, ownReadoutWeights, readoutLossStep, SPARSE_DENSITY_THRESHOLD } from './engine';
 import { createTypedArrayOps } from './compute';
 import type { Network } from './network';
 
@@ -110,7 +110,6 @@ export function forwardSequence(network: Network, data: SequenceBatch, options: 
     let width = I;
     let sparse = density(xs, offset, B, I, stride) < SPARSE_DENSITY_THRESHOLD;
     for (const L of layers) {
-      layerCurrents(L.layer, B, input, offset, stride, sparse, L.prevOutput, L.current, L.recurrentCurrent, ops, L.weights);
       args.inputCurrent = L.current;
       args.recurrentCurrent = L.recurrentCurrent;
       args.prevState = L.prevState;
@@ -118,8 +117,7 @@ export function forwardSequence(network: Network, data: SequenceBatch, options: 
       args.state = L.state;
       args.output = L.output;
       args.tape = L.tape;
-      args.params = L.layer.neuronParams;
-      L.layer.cell.step(args);
+      layerStep(L.layer, B, input, offset, stride, sparse, args, ops, L.weights);
       const H = L.layer.neurons;
       if (L.recorded) {
         for (let b = 0; b < B; b++) L.recorded.set(L.output.subarray(b * H, (b + 1) * H), (b * T + t) * H);
@@ -132,12 +130,8 @@ export function forwardSequence(network: Network, data: SequenceBatch, options: 
     }
     void width;
     const top = layers[layers.length - 1]!;
-    readoutStep(network.readout, top.layer.cell.spiking, B, top.output, oPrev, o, ops, readoutWeights);
     const w = data.lossMask ? data.lossMask[t]! : 1;
-    if (w !== 0) {
-      loss += crossEntropyStep(o, B, O, data.targets, w, null);
-      for (let i = 0; i < B * O; i++) evidence[i] = evidence[i]! + w * o[i]!;
-    }
+    loss += readoutLossStep(network.readout, top.layer.cell.spiking, B, top.output, oPrev, o, data.targets, w, null, evidence, ops, readoutWeights);
     for (const L of layers) {
       [L.prevState, L.state] = [L.state, L.prevState];
       [L.prevOutput, L.output] = [L.output, L.prevOutput];

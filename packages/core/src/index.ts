@@ -15,6 +15,8 @@ export {
   crossEntropyStep,
   density,
   layerCurrents,
+  layerStep,
+  readoutLossStep,
   readoutStep,
   SPARSE_DENSITY_THRESHOLD,
   type LayerStepBuffers,

@@ -16,9 +16,8 @@ import {
   createComputeOps,
   createGradients,
   type ComputeOps,
-  crossEntropyStep,
-  layerCurrents,
-  readoutStep,
+  layerStep,
+  readoutLossStep,
   SPARSE_DENSITY_THRESHOLD,
 } from '@snn/core';
 import { UnsupportedError } from '@snn/errors';
@@ -283,7 +282,6 @@ export class BackpropWindow {
     for (let l = 0; l < layers.length; l++) {
       const layer = layers[l]!;
       const h = this.history[l]!;
-      layerCurrents(layer, B, layerInput, 0, layer.inputs, layerInputSparse, h.outputs[t - 1]!, h.currents[t]!, h.recurrentCurrents[t]!, this.ops, this.weights.layers[l]!);
       args.inputCurrent = h.currents[t]!;
       args.recurrentCurrent = h.recurrentCurrents[t]!;
       args.prevState = h.states[t - 1]!;
@@ -291,24 +289,13 @@ export class BackpropWindow {
       args.state = h.states[t]!;
       args.output = h.outputs[t]!;
       args.tape = h.tapes[t]!;
-      args.params = layer.neuronParams;
-      layer.cell.step(args);
+      layerStep(layer, B, layerInput, 0, layer.inputs, layerInputSparse, args, this.ops, this.weights.layers[l]!);
       layerInput = h.outputs[t]!;
       layerInputSparse = layer.cell.spiking;
     }
     const top = this.network.layers[this.network.layers.length - 1]!;
-    const O = this.network.outputs;
-    readoutStep(this.network.readout, top.cell.spiking, B, layerInput, this.readoutPrev, this.readoutNow, this.ops, this.weights.readout);
-    const w = input.lossWeight;
-    const gradO = this.readoutGrads[t]!;
-    if (w !== 0) {
-      this.lossSum += crossEntropyStep(this.readoutNow, B, O, input.targets, w, gradO);
-      const ev = this.evidence;
-      const o = this.readoutNow;
-      for (let i = 0; i < B * O; i++) ev[i] = ev[i]! + w * o[i]!;
-    } else {
-      gradO.fill(0);
-    }
+    this.lossSum += readoutLossStep(this.network.readout, top.cell.spiking, B, layerInput, this.readoutPrev, this.readoutNow, input.targets, input.lossWeight,
+      this.readoutGrads[t]!, this.evidence, this.ops, this.weights.readout);
     const swap = this.readoutPrev;
     this.readoutPrev = this.readoutNow;
     this.readoutNow = swap;

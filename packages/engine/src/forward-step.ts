@@ -9,9 +9,8 @@
 import type { CellJacobianArgs, LayerV1, NetworkV1, RealArray, StepInput } from '@snn/protocol';
 import {
   createComputeOps,
-  crossEntropyStep,
-  layerCurrents,
-  readoutStep,
+  layerStep,
+  readoutLossStep,
   SPARSE_DENSITY_THRESHOLD,
   type ComputeOps,
   type LayerWeights,
@@ -148,9 +147,7 @@ export class LayerStep {
   forward(): void {
     const B = this.batch;
     const layer = this.layer;
-    layerCurrents(layer, B, this.x, 0, this.I, this.xSparse, this.prevOutput, this.current, this.recurrentCurrent, this.ops, this.weights);
     const a = this.args;
-    a.batch = B;
     a.inputCurrent = this.current;
     a.recurrentCurrent = this.recurrentCurrent;
     a.prevState = this.prevState;
@@ -166,7 +163,7 @@ export class LayerStep {
     a.CIrec = this.CIrec;
     a.P = this.P;
     a.CP = this.CP;
-    layer.cell.step(a);
+    layerStep(layer, B, this.x, 0, this.I, this.xSparse, a, this.ops, this.weights);
     this.CI.fill(0);
     this.CIrec?.fill(0);
     this.CP.fill(0);
@@ -308,20 +305,14 @@ export class ForwardStep {
       ls.forward();
     }
     const top = this.top;
-    readoutStep(this.network.readout, top.layer.cell.spiking, B, top.output, this.oPrev, this.oNow, this.ops, this.weights.readout);
     const w = input.lossWeight;
     this.lastHadLoss = w !== 0;
+    this.lastLoss = readoutLossStep(this.network.readout, top.layer.cell.spiking, B, top.output, this.oPrev, this.oNow, input.targets, w, this.gradO, this.evidence, this.ops, this.weights.readout);
+    this.lossSum += this.lastLoss;
     if (w !== 0) {
-      this.lastLoss = crossEntropyStep(this.oNow, B, O, input.targets, w, this.gradO);
-      this.lossSum += this.lastLoss;
-      const ev = this.evidence;
-      const o = this.oNow;
-      for (let i = 0; i < B * O; i++) ev[i] = ev[i]! + w * o[i]!;
       this.ops.gemm(false, false, B, top.H, O, 1, this.gradO, 0, O, this.weights.readout.weights, 0, top.H, 0, top.signal, 0, top.H);
       for (let l = layers.length - 1; l > 0; l--) layers[l]!.passSignalDown(layers[l - 1]!.signal);
     } else {
-      this.lastLoss = 0;
-      this.gradO.fill(0);
       for (const l of layers) l.signal.fill(0);
     }
   }

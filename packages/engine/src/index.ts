@@ -1,8 +1,8 @@
 /**
  * @snn/engine: the machinery learning rules share, so that a rule package is its algorithm only.
  *
- * - The forward step (`layerCurrents`, `readoutStep`, `crossEntropyStep`): currents, cell step,
- *   readout and per-step loss. Forward values never depend on the rule, so every rule runs these.
+ * - The forward step (`layerStep` = `layerCurrents` + cell step, `readoutLossStep` = `readoutStep` +
+ *   `crossEntropyStep`): currents, cell step, readout and per-step loss. Forward values never depend on the rule, so every rule runs these.
  * - `BackpropWindow`: the VJP through a window of stored steps (BPTT = one window per sequence,
  *   TBPTT = one per chunk, HYPR+TBPTT reads the window's boundary adjoints).
  * - Forward-mode eligibility: `ForwardStep`/`LayerStep` (one network step with every layer's
@@ -17,8 +17,10 @@ export {
   crossEntropyStep,
   density,
   layerCurrents,
+  layerStep,
   ownLayerWeights,
   ownReadoutWeights,
+  readoutLossStep,
   readoutStep,
   SPARSE_DENSITY_THRESHOLD,
   type LayerStepBuffers,

@@ -5,7 +5,7 @@ import {
   createTypedArrayOps,
   crossEntropyStep,
   density,
-  layerCurrents,
+  layerStep,
   readoutStep,
   SPARSE_DENSITY_THRESHOLD,
   type ComputeOps,
@@ -218,7 +218,6 @@ export class RtrlLearner implements LearnerV1 {
       const layer = net.layers[l]!;
       const m = layer.inputs;
       for (let b = 0; b < B; b++) for (let i = 0; i < m; i++) L.pre[b * m + i] = x[offset + b * stride + i]!;
-      layerCurrents(layer, B, x, offset, stride, sparse, L.prevOutput, L.current, L.recurrentCurrent, this.ops, this.weights.layers[l]!);
       args.inputCurrent = L.current;
       args.recurrentCurrent = L.recurrentCurrent;
       args.prevState = L.prevState;
@@ -226,8 +225,7 @@ export class RtrlLearner implements LearnerV1 {
       args.state = L.state;
       args.output = L.output;
       args.tape = L.tape;
-      args.params = layer.neuronParams;
-      layer.cell.step(args);
+      layerStep(layer, B, x, offset, stride, sparse, args, this.ops, this.weights.layers[l]!);
       Object.assign(this.jacArgs, args, L.jac);
       this.jacArgs.batch = B;
       layer.cell.jacobians!(this.jacArgs);

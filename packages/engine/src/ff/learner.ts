@@ -5,7 +5,7 @@ import {
   createTypedArrayOps,
   type ComputeOps,
   crossEntropyStep,
-  layerCurrents,
+  layerStep,
   readoutStep,
 } from '@snn/core';
 import { InvalidArgumentError, rejectUnknownOptions } from '@snn/errors';
@@ -196,15 +196,13 @@ export class FeedForwardOnlineLearner implements LearnerV1 {
     for (let l = 0; l < this.layers.length; l++) {
       const L = this.layers[l]!;
       const layer = net.layers[l]!;
-      layerCurrents(layer, B, pre, offset, stride, sparse, L.prevOutput, L.current, null, this.ops, this.weights.layers[l]!);
       args.inputCurrent = L.current;
       args.prevState = L.prevState;
       args.prevOutput = L.prevOutput;
       args.state = L.state;
       args.output = L.output;
       args.tape = L.tape;
-      args.params = layer.neuronParams;
-      layer.cell.step(args);
+      layerStep(layer, B, pre, offset, stride, sparse, args, this.ops, this.weights.layers[l]!);
       Object.assign(jac, args);
       jac.J = L.J;
       jac.D = L.D;
