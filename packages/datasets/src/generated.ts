@@ -1,8 +1,7 @@
 import { InvalidArgumentError } from '@snn/errors';
 import { createRandom, type Random } from '@snn/random';
 import { makeSource } from './source';
-import type { SequenceDataset } from './types';
-import type { BatchSource } from './types-source';
+import type { BatchSource, SequenceDataset } from './types';
 
 /** Shape of a generated task. */
 export interface GeneratedShape {

@@ -2,11 +2,10 @@
  * Sequence-classification datasets for @snn: dense [N, T, I] inputs with one label per sequence,
  * the Randman generator, seeded batching and stratified splitting, and a dataset registry.
  */
-export type { Batch, DatasetDefinition, DatasetSplits, SequenceDataset } from './types';
+export type { Batch, BatchOptions, BatchSource, DatasetDefinition, DatasetSplits, SequenceDataset } from './types';
 export { createRandman, randmanDefaults, type RandmanOptions } from './randman';
 export { batches, splitDataset } from './batching';
 export { getDataset, getDatasetDefinition, listDatasets, registerDataset } from './registry';
-export type { BatchOptions, BatchSource } from './types-source';
 export { binEvents, binningPresets, resolveBinning, type BinningOptions, type ResolvedBinning } from './binning';
 export { encodeHdf5, type H5DatasetNode, type H5GroupNode, type H5Type } from './hdf5-writer';
 export { hdf5Ready, initHdf5 } from './hdf5';

@@ -1,7 +1,6 @@
 import { InvalidArgumentError } from '@snn/errors';
 import { checkKeys, denseGenerated, generatedSource, lastSteps, sampleRandom, type GeneratedShape } from './generated';
-import type { SequenceDataset } from './types';
-import type { BatchSource } from './types-source';
+import type { BatchSource, SequenceDataset } from './types';
 import { integerSeed, positiveInteger } from './validate';
 
 /** International Morse code of the letters (the 50 NeuroMorse words use letters only). */

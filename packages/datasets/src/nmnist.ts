@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { FormatError, InvalidArgumentError } from '@snn/errors';
 import { checkKeys } from './generated';
 import { makeSource } from './source';
-import type { BatchSource } from './types-source';
+import type { BatchSource } from './types';
 import { positiveInteger } from './validate';
 
 /** Events of one N-MNIST sample (datasets.md 2.2). */

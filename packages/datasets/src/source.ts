@@ -1,8 +1,7 @@
 import { InvalidArgumentError } from '@snn/errors';
 import { createRandom } from '@snn/random';
 import { splitDataset } from './batching';
-import type { Batch, SequenceDataset } from './types';
-import type { BatchOptions, BatchSource } from './types-source';
+import type { Batch, BatchOptions, BatchSource, SequenceDataset } from './types';
 import { checkDataset, integerSeed, positiveInteger, startOffset } from './validate';
 
 type SourceCore = Omit<BatchSource, 'sample' | 'batches'>;

@@ -4,8 +4,7 @@ import { FormatError, InvalidArgumentError } from '@snn/errors';
 import { binEvents, resolveBinning, type BinningOptions, type binningPresets, type ResolvedBinning } from './binning';
 import { getH5Dataset, hasH5, initHdf5, openHdf5, readNumbers, readStrings, readVlenRows, vlenInfo, type OpenHdf5 } from './hdf5';
 import { makeSource } from './source';
-import type { SequenceDataset } from './types';
-import type { BatchOptions, BatchSource } from './types-source';
+import type { BatchOptions, BatchSource, SequenceDataset } from './types';
 import { positiveInteger } from './validate';
 
 /** Options of {@link openSpikeFile}: which corpus, and how events are binned. */

@@ -29,11 +29,11 @@ export interface Batch {
 
 /** The splits of a file-backed dataset, streamed (see `DatasetDefinition.open`). */
 export interface DatasetSplits {
-  readonly train: import('./types-source').BatchSource;
+  readonly train: BatchSource;
   /** The dataset's own test split, when it has one next to the training data. */
-  readonly test?: import('./types-source').BatchSource;
+  readonly test?: BatchSource;
   /** The dataset's own validation split (SSC). */
-  readonly valid?: import('./types-source').BatchSource;
+  readonly valid?: BatchSource;
   /** The task's natural per-step loss mask [T], when it defines one. */
   readonly lossMask?: Float64Array;
   /** Files or folders read, for messages. */
@@ -52,4 +52,32 @@ export interface DatasetDefinition {
   open?(options: Readonly<Record<string, unknown>>): DatasetSplits;
   /** Reads HDF5: `await initHdf5()` before `create` / `open`. */
   readonly needsHdf5?: boolean;
+}
+
+/** Options of a streaming batch iterator (same meaning as for `batches`). */
+export interface BatchOptions {
+  shuffle?: boolean;
+  seed?: number;
+  dropLast?: boolean;
+  /** Skip the first this many batches of the order without reading them (resuming mid-epoch). */
+  startBatch?: number;
+}
+
+/**
+ * A dataset that produces [B, T, I] batches on demand without holding every sequence in memory
+ * (file-backed SHD/SSC/N-MNIST, generators). `labels` are all known up front.
+ */
+export interface BatchSource {
+  readonly name: string;
+  readonly size: number;
+  readonly steps: number;
+  readonly inputs: number;
+  readonly classes: number;
+  readonly labels: Int32Array;
+  /** Writes sequences `indices` into `out` ([indices.length, T, I]); `out` must be zeroed. */
+  gather(indices: ArrayLike<number>, out: Float32Array): void;
+  /** Sequence n as a fresh [T, I] array. */
+  sample(n: number): Float32Array;
+  /** Mini-batches covering every sequence once (seeded order with `shuffle`), fresh copies. */
+  batches(batchSize: number, options?: BatchOptions): Generator<Batch>;
 }
