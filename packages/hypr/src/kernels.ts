@@ -116,6 +116,10 @@ export function parameterPass(Ls: number, B: number, H: number, d: number, nP: n
       gradP[p * H + j] = gradP[p * H + j]! + acc;
     }
   }
+  // Straight-line sweeps for the common small states (ALIF, BRF, SE-AdLIF: d = 2; d = 3): the same
+  // arithmetic in the same order as the loop below, with the per-neuron factors held in registers.
+  if (d === 2) return parameterSweep2(Ls, n, H, nP, P, CP, C, phiT, q, epsP, gradP);
+  if (d === 3) return parameterSweep3(Ls, n, H, nP, P, CP, C, phiT, q, epsP, gradP);
   for (let s = 1; s <= Ls; s++) {
     const u = Ls - s;
     const ci = s - 1;
@@ -142,6 +146,95 @@ export function parameterPass(Ls: number, B: number, H: number, d: number, nP: n
           for (let c = 0; c < e; c++) s2 += phiT[Pt + c * e + r]! * tmp[c]!;
           epsP[base + r * nP + p] = epsP[base + r * nP + p]! + s2;
         }
+      }
+    }
+  }
+}
+
+/** parameterPass's sweep over the cached steps, straight-line for state size 2 (augmented size 3). */
+function parameterSweep2(Ls: number, n: number, H: number, nP: number, P: RealArray, CP: RealArray, C: RealArray, phiT: RealArray, q: RealArray, epsP: RealArray, gradP: RealArray): void {
+  for (let s = 1; s <= Ls; s++) {
+    const u = Ls - s;
+    const ci = s - 1;
+    for (let nn = 0; nn < n; nn++) {
+      const j = nn % H;
+      const base = nn * 3 * nP;
+      const pb = (ci * n + nn) * 2 * nP;
+      const cb = (ci * n + nn) * 2;
+      const qo = u * n * 3 + nn * 3;
+      const Pt = u * n * 9 + nn * 9;
+      const c0 = C[cb + 0]!;
+      const c1 = C[cb + 1]!;
+      const q0 = q[qo + 0]!;
+      const q1 = q[qo + 1]!;
+      const q2 = q[qo + 2]!;
+      const f0 = phiT[Pt + 0]!;
+      const f1 = phiT[Pt + 1]!;
+      const f2 = phiT[Pt + 2]!;
+      const f3 = phiT[Pt + 3]!;
+      const f4 = phiT[Pt + 4]!;
+      const f5 = phiT[Pt + 5]!;
+      const f6 = phiT[Pt + 6]!;
+      const f7 = phiT[Pt + 7]!;
+      const f8 = phiT[Pt + 8]!;
+      for (let p = 0; p < nP; p++) {
+        const x0 = P[pb + 0 * nP + p]!;
+        const x1 = P[pb + 1 * nP + p]!;
+        const x2 = CP[(ci * n + nn) * nP + p]! + c0 * x0 + c1 * x1;
+        gradP[p * H + j] = gradP[p * H + j]! + q0 * x0 + q1 * x1 + q2 * x2;
+        epsP[base + 0 * nP + p] = epsP[base + 0 * nP + p]! + f0 * x0 + f3 * x1 + f6 * x2;
+        epsP[base + 1 * nP + p] = epsP[base + 1 * nP + p]! + f1 * x0 + f4 * x1 + f7 * x2;
+        epsP[base + 2 * nP + p] = epsP[base + 2 * nP + p]! + f2 * x0 + f5 * x1 + f8 * x2;
+      }
+    }
+  }
+}
+
+/** parameterPass's sweep over the cached steps, straight-line for state size 3 (augmented size 4). */
+function parameterSweep3(Ls: number, n: number, H: number, nP: number, P: RealArray, CP: RealArray, C: RealArray, phiT: RealArray, q: RealArray, epsP: RealArray, gradP: RealArray): void {
+  for (let s = 1; s <= Ls; s++) {
+    const u = Ls - s;
+    const ci = s - 1;
+    for (let nn = 0; nn < n; nn++) {
+      const j = nn % H;
+      const base = nn * 4 * nP;
+      const pb = (ci * n + nn) * 3 * nP;
+      const cb = (ci * n + nn) * 3;
+      const qo = u * n * 4 + nn * 4;
+      const Pt = u * n * 16 + nn * 16;
+      const c0 = C[cb + 0]!;
+      const c1 = C[cb + 1]!;
+      const c2 = C[cb + 2]!;
+      const q0 = q[qo + 0]!;
+      const q1 = q[qo + 1]!;
+      const q2 = q[qo + 2]!;
+      const q3 = q[qo + 3]!;
+      const f0 = phiT[Pt + 0]!;
+      const f1 = phiT[Pt + 1]!;
+      const f2 = phiT[Pt + 2]!;
+      const f3 = phiT[Pt + 3]!;
+      const f4 = phiT[Pt + 4]!;
+      const f5 = phiT[Pt + 5]!;
+      const f6 = phiT[Pt + 6]!;
+      const f7 = phiT[Pt + 7]!;
+      const f8 = phiT[Pt + 8]!;
+      const f9 = phiT[Pt + 9]!;
+      const f10 = phiT[Pt + 10]!;
+      const f11 = phiT[Pt + 11]!;
+      const f12 = phiT[Pt + 12]!;
+      const f13 = phiT[Pt + 13]!;
+      const f14 = phiT[Pt + 14]!;
+      const f15 = phiT[Pt + 15]!;
+      for (let p = 0; p < nP; p++) {
+        const x0 = P[pb + 0 * nP + p]!;
+        const x1 = P[pb + 1 * nP + p]!;
+        const x2 = P[pb + 2 * nP + p]!;
+        const x3 = CP[(ci * n + nn) * nP + p]! + c0 * x0 + c1 * x1 + c2 * x2;
+        gradP[p * H + j] = gradP[p * H + j]! + q0 * x0 + q1 * x1 + q2 * x2 + q3 * x3;
+        epsP[base + 0 * nP + p] = epsP[base + 0 * nP + p]! + f0 * x0 + f4 * x1 + f8 * x2 + f12 * x3;
+        epsP[base + 1 * nP + p] = epsP[base + 1 * nP + p]! + f1 * x0 + f5 * x1 + f9 * x2 + f13 * x3;
+        epsP[base + 2 * nP + p] = epsP[base + 2 * nP + p]! + f2 * x0 + f6 * x1 + f10 * x2 + f14 * x3;
+        epsP[base + 3 * nP + p] = epsP[base + 3 * nP + p]! + f3 * x0 + f7 * x1 + f11 * x2 + f15 * x3;
       }
     }
   }
