@@ -59,7 +59,7 @@ function expectedOf(x: Case): Float32Array | Float64Array {
 async function run(backend: Backend, useAsync: boolean, x: Case): Promise<void> {
   const args = [x.transA, x.transB, x.m, x.n, x.k, x.alpha, x.a, x.aOffset, x.lda, x.b, x.bOffset, x.ldb, x.beta, x.c, x.cOffset, x.ldc] as const;
   if (useAsync) await backend.gemmAsync!(...args);
-  else backend.gemm(...args);
+  else backend.gemm!(...args);
 }
 
 const paths = listBackends({ availableOnly: true }).flatMap((name) => {

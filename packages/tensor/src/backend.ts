@@ -9,46 +9,16 @@
  * Naming 'auto' in (1)-(3) explicitly is allowed and means (4).
  */
 import { InvalidArgumentError, UnknownNameError, UnsupportedError } from '@snn/errors';
-import { checkGemmArguments, gemmUnchecked, type RealArray } from './blas';
+import type { RealArray } from './blas';
+import { referenceBackend } from './kernels/reference';
+import { KERNEL_NAMES, type Backend, type GemmAsyncKernel, type GemmKernel, type KernelName } from './kernels/types';
 import { createSimdBackend } from './simd/backend';
 
+export type { Backend } from './kernels/types';
+export { referenceBackend } from './kernels/reference';
 /** Same arguments as `gemm`. */
-export type GemmFunction = (
-  transA: boolean, transB: boolean, m: number, n: number, k: number, alpha: number,
-  a: RealArray, aOffset: number, lda: number, b: RealArray, bOffset: number, ldb: number,
-  beta: number, c: RealArray, cOffset: number, ldc: number,
-) => void;
-
-export type GemmAsyncFunction = (...args: Parameters<GemmFunction>) => Promise<void>;
-
-export interface Backend {
-  /** Registry key, e.g. 'reference' or 'gpujs-webasm'. */
-  readonly name: string;
-  /** One line for `snn bench` and error messages. */
-  readonly description: string;
-  /** Synchronous product; a backend with no synchronous path (webgpu) throws UnsupportedError. */
-  gemm: GemmFunction;
-  /** Promise-returning product; where a backend has one, this is its fastest path (threads, GPU). */
-  gemmAsync?: GemmAsyncFunction;
-  /** Whether this backend can run in the current process. Never throws. */
-  available(): boolean;
-  /** Releases compiled kernels and worker pools; the backend stays usable (it recompiles lazily). */
-  dispose?(): void;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Reference backend
-// ---------------------------------------------------------------------------------------------
-
-export const referenceBackend: Backend = {
-  name: 'reference',
-  description: 'plain typed-array loops, 4x4 register-blocked packed GEMM, float32 and float64',
-  gemm(transA, transB, m, n, k, alpha, a, aOffset, lda, b, bOffset, ldb, beta, c, cOffset, ldc) {
-    checkGemmArguments(transA, transB, m, n, k, alpha, a, aOffset, lda, b, bOffset, ldb, beta, c, cOffset, ldc);
-    gemmUnchecked(transA, transB, m, n, k, alpha, a, aOffset, lda, b, bOffset, ldb, beta, c, cOffset, ldc);
-  },
-  available: () => true,
-};
+export type GemmFunction = GemmKernel;
+export type GemmAsyncFunction = GemmAsyncKernel;
 
 // ---------------------------------------------------------------------------------------------
 // Registry
@@ -68,8 +38,13 @@ export function registerBackend(backend: Backend, options: { replace?: boolean }
   if (backend.name === AUTO_BACKEND) {
     throw new InvalidArgumentError('backend.name', `"${AUTO_BACKEND}" is reserved for size-based selection`);
   }
-  if (typeof backend.gemm !== 'function' || typeof backend.available !== 'function') {
-    throw new InvalidArgumentError('backend', 'must implement gemm() and available()');
+  if (typeof backend.available !== 'function') throw new InvalidArgumentError('backend', 'must implement available()');
+  for (const kernel of [...KERNEL_NAMES, 'gemmAsync', 'bind'] as const) {
+    const f = (backend as unknown as Record<string, unknown>)[kernel];
+    if (f !== undefined && typeof f !== 'function') throw new InvalidArgumentError(`backend.${kernel}`, `must be a function or absent, got ${typeof f}`);
+  }
+  if (!KERNEL_NAMES.some((k) => typeof backend[k] === 'function') && typeof backend.bind !== 'function' && typeof backend.gemmAsync !== 'function') {
+    throw new InvalidArgumentError('backend', `must implement at least one kernel (${KERNEL_NAMES.join(', ')}) or bind()`);
   }
   if (registry.has(backend.name) && !options.replace) {
     throw new InvalidArgumentError('backend.name', `"${backend.name}" is already registered; pass { replace: true } to override it`);
@@ -77,10 +52,18 @@ export function registerBackend(backend: Backend, options: { replace?: boolean }
   registry.set(backend.name, backend);
 }
 
-/** Registered backend names, whether or not they are available in this process. */
-export function listBackends(options: { availableOnly?: boolean } = {}): string[] {
-  const names = [...registry.keys()];
+/**
+ * Registered backend names, whether or not they are available in this process; `kernel` keeps those
+ * that implement that kernel themselves (directly or on their bound memory).
+ */
+export function listBackends(options: { availableOnly?: boolean; kernel?: KernelName } = {}): string[] {
+  let names = [...registry.keys()];
+  if (options.kernel !== undefined) names = names.filter((name) => implementsKernel(registry.get(name)!, options.kernel!));
   return options.availableOnly ? names.filter((name) => registry.get(name)!.available()) : names;
+}
+
+function implementsKernel(backend: Backend, kernel: KernelName): boolean {
+  return typeof backend[kernel] === 'function' || (backend.boundKernels?.includes(kernel) ?? false);
 }
 
 /** The backend registered under `name`; throws UnknownNameError listing the registered names. */
@@ -191,7 +174,8 @@ export function gemmAuto(
   beta: number, c: RealArray, cOffset: number, ldc: number,
 ): void {
   const float64 = a instanceof Float64Array || b instanceof Float64Array || c instanceof Float64Array;
-  resolveBackend(m, n, k, { float64 }).gemm(transA, transB, m, n, k, alpha, a, aOffset, lda, b, bOffset, ldb, beta, c, cOffset, ldc);
+  const gemm = resolveBackend(m, n, k, { float64 }).gemm ?? referenceBackend.gemm!;
+  gemm(transA, transB, m, n, k, alpha, a, aOffset, lda, b, bOffset, ldb, beta, c, cOffset, ldc);
 }
 
 /** Promise form of gemmAuto: uses the chosen backend's gemmAsync when it has one. */
@@ -205,7 +189,7 @@ export async function gemmAutoAsync(
   if (backend.gemmAsync) {
     await backend.gemmAsync(transA, transB, m, n, k, alpha, a, aOffset, lda, b, bOffset, ldb, beta, c, cOffset, ldc);
   } else {
-    backend.gemm(transA, transB, m, n, k, alpha, a, aOffset, lda, b, bOffset, ldb, beta, c, cOffset, ldc);
+    (backend.gemm ?? referenceBackend.gemm!)(transA, transB, m, n, k, alpha, a, aOffset, lda, b, bOffset, ldb, beta, c, cOffset, ldc);
   }
 }
 

@@ -67,8 +67,9 @@ export async function benchmarkGemm(options: GemmBenchmarkOptions = {}): Promise
     const flops = 2 * size * size * size;
     for (const backend of backends) {
       const paths: Array<[string, () => void | Promise<void>]> = [];
-      if (backend.name !== 'gpujs-webgpu') {
-        paths.push([backend.name, () => backend.gemm(false, false, size, size, size, 1, a, 0, size, b, 0, size, 0, c, 0, size)]);
+      const gemm = backend.gemm;
+      if (backend.name !== 'gpujs-webgpu' && gemm) {
+        paths.push([backend.name, () => gemm(false, false, size, size, size, 1, a, 0, size, b, 0, size, 0, c, 0, size)]);
       }
       if (backend.gemmAsync) {
         const label = backend.name === 'gpujs-webgpu' ? backend.name : `${backend.name} (${backend.name === 'gpujs-webasm' ? 'threaded' : 'async'})`;

@@ -467,6 +467,47 @@ export function gemmSparseA(
   }
 }
 
+/**
+ * Event-driven product over explicit spike indices: for e in [0, count), in order, row srcRows[e] of
+ * src scaled by scales[e] is added to row dstRows[e] of dst (n values each; repeated destination rows
+ * accumulate). Every index is checked against the rows src/dst hold (O(count), small next to the
+ * O(count n) work), so a bad index throws before anything is written.
+ */
+export function scatterAxpy(
+  count: number, n: number, dstRows: Int32Array, srcRows: Int32Array, scales: RealArray,
+  src: RealArray, srcOffset: number, ldSrc: number, dst: RealArray, dstOffset: number, ldDst: number,
+): void {
+  checkDim('count', count);
+  checkDim('n', n);
+  if (!(dstRows instanceof Int32Array) || dstRows.length < count) throw new InvalidArgumentError('dstRows', `must be an Int32Array of at least count = ${count} row indices`);
+  if (!(srcRows instanceof Int32Array) || srcRows.length < count) throw new InvalidArgumentError('srcRows', `must be an Int32Array of at least count = ${count} row indices`);
+  checkVector('scales', scales, 0, count);
+  const srcLimit = rowsHeld('src', src, srcOffset, 'ldSrc', ldSrc, n);
+  const dstLimit = rowsHeld('dst', dst, dstOffset, 'ldDst', ldDst, n);
+  if (count === 0 || n === 0) return;
+  for (let e = 0; e < count; e++) {
+    const d = dstRows[e]!;
+    const s = srcRows[e]!;
+    if (!(d >= 0 && d < dstLimit)) throw new InvalidArgumentError(`dstRows[${e}]`, `must be a row index in [0, ${dstLimit}) of dst, got ${d}`);
+    if (!(s >= 0 && s < srcLimit)) throw new InvalidArgumentError(`srcRows[${e}]`, `must be a row index in [0, ${srcLimit}) of src, got ${s}`);
+  }
+  for (let e = 0; e < count; e++) {
+    const scale = scales[e]!;
+    const so = srcOffset + srcRows[e]! * ldSrc;
+    const dOff = dstOffset + dstRows[e]! * ldDst;
+    for (let j = 0; j < n; j++) dst[dOff + j] += scale * src[so + j]!;
+  }
+}
+
+/** Validates a row-strided operand of row length n and returns how many whole rows it holds. */
+function rowsHeld(name: string, array: RealArray, offset: number, ldName: string, ld: number, n: number): number {
+  if (!(array instanceof Float32Array || array instanceof Float64Array)) throw new InvalidArgumentError(name, 'must be a Float32Array or Float64Array');
+  if (!Number.isInteger(offset) || offset < 0) throw new InvalidArgumentError(`${name} offset`, `must be a non-negative integer, got ${offset}`);
+  if (!Number.isInteger(ld) || ld < Math.max(1, n)) throw new InvalidArgumentError(ldName, `row stride must be an integer >= max(1, ${n}) (the row length n), got ${ld}`);
+  const available = array.length - offset;
+  return available < n ? 0 : Math.floor((available - n) / ld) + 1;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Level 2
 // ---------------------------------------------------------------------------------------------
@@ -543,54 +584,5 @@ export function ger(
     const s = alpha * xi;
     const row = aOffset + i * lda;
     for (let j = 0; j < n; j++) a[row + j] += s * y[yOffset + j];
-  }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Batched per-element block maps (carry-in of forward eligibility rules)
-// ---------------------------------------------------------------------------------------------
-
-/** The new values of one element's e-vector while its old values are still read. */
-let blockCarryScratch = new Float64Array(8);
-
-/**
- * Plane-major batched e x e maps: row w of `x` holds e planes of n values,
- * X[w][c][j] = x[xOffset + w*ldx + c*n + j]; with M[r][c][j] = m[mOffset + (r*e + c)*n + j] and
- * Q[c][j] = q[qOffset + c*n + j] shared by every row, for every row w and element j:
- *   grad[gradOffset + w*ldg + j] += sum_c Q[c][j] X[w][c][j]
- *   X[w][r][j] <- sum_c M[r][c][j] X[w][c][j]            (in place)
- * The reference of SimdWorkspace.blockCarry; allocates nothing after the first call with a given e.
- */
-export function blockCarry(
-  rows: number, e: number, n: number,
-  x: RealArray, xOffset: number, ldx: number,
-  grad: RealArray, gradOffset: number, ldg: number,
-  m: RealArray, mOffset: number,
-  q: RealArray, qOffset: number,
-): void {
-  for (const [name, v] of [['rows', rows], ['e', e], ['n', n]] as const) {
-    if (!Number.isInteger(v) || v < 0) throw new InvalidArgumentError(name, `must be a non-negative integer, got ${String(v)}`);
-  }
-  if (rows === 0 || n === 0 || e === 0) return;
-  if (blockCarryScratch.length < e) blockCarryScratch = new Float64Array(e);
-  const scratch = blockCarryScratch;
-  if (x.length < xOffset + (rows - 1) * ldx + e * n) throw new InvalidArgumentError('x', `holds ${x.length} values; rows x (e planes of n) at stride ${ldx} need ${xOffset + (rows - 1) * ldx + e * n}`);
-  if (grad.length < gradOffset + (rows - 1) * ldg + n) throw new InvalidArgumentError('grad', `holds ${grad.length} values; ${rows} rows of ${n} at stride ${ldg} need ${gradOffset + (rows - 1) * ldg + n}`);
-  if (m.length < mOffset + e * e * n) throw new InvalidArgumentError('m', `holds ${m.length} values; [${e}, ${e}, ${n}] needs ${mOffset + e * e * n}`);
-  if (q.length < qOffset + e * n) throw new InvalidArgumentError('q', `holds ${q.length} values; [${e}, ${n}] needs ${qOffset + e * n}`);
-  for (let w = 0; w < rows; w++) {
-    const xr = xOffset + w * ldx;
-    const gr = gradOffset + w * ldg;
-    for (let j = 0; j < n; j++) {
-      let acc = 0;
-      for (let c = 0; c < e; c++) acc += q[qOffset + c * n + j]! * x[xr + c * n + j]!;
-      grad[gr + j] = grad[gr + j]! + acc;
-      for (let r = 0; r < e; r++) {
-        let s = 0;
-        for (let c = 0; c < e; c++) s += m[mOffset + (r * e + c) * n + j]! * x[xr + c * n + j]!;
-        scratch[r] = s;
-      }
-      for (let r = 0; r < e; r++) x[xr + r * n + j] = scratch[r]!;
-    }
   }
 }

@@ -1,6 +1,28 @@
 export type { RealArray } from './blas';
-export { blockCarry, checkGemmArguments, gemm, gemmSparseA, gemv, ger } from './blas';
-export type { Backend, GemmFunction, GemmAsyncFunction } from './backend';
+export { checkGemmArguments, gemm, gemmSparseA, scatterAxpy, gemv, ger } from './blas';
+export { blockApply, blockCarry, blockCompose, blockScan, blockStep } from './kernels/block';
+export type {
+  Backend,
+  BindOptions,
+  BoundKernels,
+  KernelMemory,
+  KernelName,
+  Kernels,
+  KernelSet,
+  GemmKernel,
+  GemmAsyncKernel,
+  GemmSparseAKernel,
+  ScatterAxpyKernel,
+  BlockCarryKernel,
+  BlockComposeKernel,
+  BlockStepKernel,
+  BlockApplyKernel,
+  BlockScanKernel,
+} from './kernels/types';
+export { KERNEL_NAMES } from './kernels/types';
+export { createKernels, kernelTable, type CreateKernelsOptions } from './kernels/create';
+export { referenceKernels } from './kernels/reference';
+export type { GemmFunction, GemmAsyncFunction } from './backend';
 export {
   AUTO_BACKEND,
   registerBackend,
@@ -17,7 +39,8 @@ export {
   SYNC_WEBASM_MIN_FLOP_VOLUME,
   SIMD_MIN_FLOP_VOLUME,
 } from './backend';
-export type { DType, Tensor, MatmulOptions } from './tensor';
+export type { DType } from './kernels/types';
+export type { Tensor, MatmulOptions } from './tensor';
 export {
   zeros,
   fromArray,

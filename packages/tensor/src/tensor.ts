@@ -7,8 +7,11 @@ import ndarray from 'ndarray';
 import { InvalidArgumentError, ShapeError } from '@snn/errors';
 import { gemv, ger, type RealArray } from './blas';
 import { resolveBackend } from './backend';
+import { referenceKernels } from './kernels/reference';
 
-export type DType = 'float32' | 'float64';
+import type { DType } from './kernels/types';
+
+export type { DType };
 export type Tensor = ndarray.NdArray<RealArray>;
 
 // ---------------------------------------------------------------------------------------------
@@ -399,7 +402,7 @@ export function matmul(a: Tensor, b: Tensor, options: MatmulOptions = {}): Tenso
 
   const aOffsets = batchOffsets(aReady, batch), bOffsets = batchOffsets(bReady, batch), cOffsets = batchOffsets(target, batch);
   for (let item = 0; item < aOffsets.length; item++) {
-    engine.gemm(
+    (engine.gemm ?? referenceKernels.gemm)(
       transA !== aLayout.transposed, transB !== bLayout.transposed, m, n, k, alpha,
       aReady.data, aOffsets[item], aLayout.ld, bReady.data, bOffsets[item], bLayout.ld,
       beta, target.data, cOffsets[item], ldc,

@@ -1,7 +1,7 @@
 import { InvalidArgumentError, ShapeError } from '@snn/errors';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { SimdWorkspace, type SimdBuffer } from './workspace';
-import { blockCarry } from '../blas';
+import { blockCarry } from '../kernels/block';
 
 /** Deterministic pseudo-random values in [-1, 1). */
 function rng(seed: number): () => number {
