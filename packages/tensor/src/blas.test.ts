@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidArgumentError } from '@snn/errors';
-import { gemm, gemmSparseA, gemv, ger } from './blas';
+import { gemm, gemmSparseA } from './blas';
 import { maxRelativeError, naiveGemm, randomArray, seededRandom } from './test-helpers';
 
 const transposeCases: Array<[boolean, boolean]> = [
@@ -133,51 +133,6 @@ describe('gemmSparseA', () => {
         gemm(transA, false, m, n, k, -0.5, a, 1, lda, b, 2, ldb, 1, expected, 3, ldc);
         gemmSparseA(transA, m, n, k, -0.5, a, 1, lda, b, 2, ldb, c, 3, ldc);
         expect(maxRelativeError(c, expected), `m=${m} n=${n} k=${k}`).toBeLessThan(1e-5);
-      }
-    }
-  });
-});
-
-describe('gemv', () => {
-  it.each([false, true])('matches a naive loop (transA=%s)', (transA) => {
-    let seed = 500;
-    for (const ctor of [Float32Array, Float64Array]) {
-      for (const [m, n] of [[1, 1], [3, 7], [17, 5], [65, 33], [256, 20]]) {
-        for (const [alpha, beta] of [[1, 0], [0.5, 1], [-2, 0.25]]) {
-          const random = seededRandom(seed++);
-          const lda = (transA ? m : n) + 3;
-          const a = randomArray(ctor, 2 + (transA ? n : m) * lda, random);
-          const x = randomArray(ctor, n + 1, random, 0.7);
-          const y = randomArray(ctor, m + 4, random);
-          if (beta === 0) y.fill(NaN, 4);
-          const expected = Float64Array.from(y);
-          for (let i = 0; i < m; i++) {
-            let sum = 0;
-            for (let j = 0; j < n; j++) sum += (transA ? a[2 + j * lda + i] : a[2 + i * lda + j]) * x[1 + j];
-            expected[4 + i] = alpha * sum + (beta === 0 ? 0 : beta * y[4 + i]);
-          }
-          gemv(transA, m, n, alpha, a, 2, lda, x, 1, beta, y, 4);
-          expect(maxRelativeError(y, expected), `m=${m} n=${n}`).toBeLessThan(1e-5);
-        }
-      }
-    }
-  });
-});
-
-describe('ger', () => {
-  it('matches a naive outer-product accumulate', () => {
-    let seed = 600;
-    for (const ctor of [Float32Array, Float64Array]) {
-      for (const [m, n] of [[1, 1], [3, 7], [33, 65], [256, 20]]) {
-        const random = seededRandom(seed++);
-        const lda = n + 2;
-        const x = randomArray(ctor, m + 1, random, 0.5);
-        const y = randomArray(ctor, n + 2, random);
-        const a = randomArray(ctor, 3 + m * lda, random);
-        const expected = Float64Array.from(a);
-        for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) expected[3 + i * lda + j] += 1.5 * x[1 + i] * y[2 + j];
-        ger(m, n, 1.5, x, 1, y, 2, a, 3, lda);
-        expect(maxRelativeError(a, expected)).toBeLessThan(1e-5);
       }
     }
   });

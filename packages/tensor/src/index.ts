@@ -1,5 +1,5 @@
 export type { RealArray } from './blas';
-export { checkGemmArguments, gemm, gemmSparseA, scatterAxpy, gemv, ger } from './blas';
+export { checkGemmArguments, gemm, gemmSparseA, scatterAxpy } from './blas';
 export { blockApply, blockCarry, blockCompose, blockScan, blockStep } from './kernels/block';
 export type {
   Backend,
@@ -41,23 +41,9 @@ export {
 } from './backend';
 export type { DType } from './kernels/types';
 export type { Tensor, MatmulOptions } from './tensor';
-export {
-  zeros,
-  fromArray,
-  dtypeOf,
-  isContiguous,
-  toContiguous,
-  toTypedArray,
-  assign,
-  map,
-  zip,
-  sum,
-  max,
-  logSoftmax,
-  matmul,
-  matvec,
-  outerAccumulate,
-} from './tensor';
+export { zeros, fromArray, dtypeOf, isContiguous, toContiguous, matmul } from './tensor';
+export type { ShapedArray, SequenceArray } from './views';
+export { viewOf, parameterView, parameterViews, gradientViews, sequencesView, batchView, sampleView } from './views';
 export type { GemmBenchmarkResult, GemmBenchmarkOptions } from './benchmark';
 export { benchmarkGemm, DEFAULT_BENCHMARK_SIZES } from './benchmark';
 export * from './simd';

@@ -5,7 +5,7 @@
  */
 import ndarray from 'ndarray';
 import { InvalidArgumentError, ShapeError } from '@snn/errors';
-import { gemv, ger, type RealArray } from './blas';
+import type { RealArray } from './blas';
 import { resolveBackend } from './backend';
 import { referenceKernels } from './kernels/reference';
 
@@ -93,18 +93,6 @@ export function toContiguous(t: Tensor): Tensor {
   return out;
 }
 
-/** Flat copy of the elements in row-major order, as a new typed array of the same dtype. */
-export function toTypedArray(t: Tensor): RealArray {
-  checkTensor('t', t);
-  const out = allocate(dtypeOf(t), t.size);
-  let next = 0;
-  forEachLine([t], t.shape, (offsets, length, strides) => {
-    const [src] = offsets, [stride] = strides;
-    for (let i = 0; i < length; i++) out[next++] = t.data[src + i * stride];
-  });
-  return out;
-}
-
 // ---------------------------------------------------------------------------------------------
 // Strided iteration: visits every line along the last axis (for all tensors at once, which must
 // share `shape`), giving each tensor's offset of the line start. Lines are visited in row-major
@@ -153,7 +141,7 @@ function checkOut(out: Tensor | undefined, shape: readonly number[]): void {
 }
 
 /** Copies `src` into `dst` element-wise (any strides on either side); shapes must match. */
-export function assign(dst: Tensor, src: Tensor): Tensor {
+function assign(dst: Tensor, src: Tensor): Tensor {
   checkTensor('dst', dst);
   checkTensor('src', src);
   if (!sameShape(dst.shape, src.shape)) throw new ShapeError('src', dst.shape, src.shape, 'assign needs equal shapes');
@@ -163,128 +151,6 @@ export function assign(dst: Tensor, src: Tensor): Tensor {
     for (let i = 0; i < length; i++) d[od + i * sd] = s[os + i * ss];
   });
   return dst;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Elementwise
-// ---------------------------------------------------------------------------------------------
-
-/** out[i] = fn(t[i]); a new tensor of t's dtype unless `out` (same shape) is given. */
-export function map(t: Tensor, fn: (value: number) => number, out?: Tensor): Tensor {
-  checkTensor('t', t);
-  checkOut(out, t.shape);
-  const result = out ?? zeros(t.shape, dtypeOf(t));
-  const r = result.data, s = t.data;
-  forEachLine([result, t], t.shape, (offsets, length, strides) => {
-    const [or, os] = offsets, [sr, ss] = strides;
-    for (let i = 0; i < length; i++) r[or + i * sr] = fn(s[os + i * ss]);
-  });
-  return result;
-}
-
-/** out[i] = fn(a[i], b[i]) over equal shapes; float64 if either input is, unless `out` is given. */
-export function zip(a: Tensor, b: Tensor, fn: (x: number, y: number) => number, out?: Tensor): Tensor {
-  checkTensor('a', a);
-  checkTensor('b', b);
-  if (!sameShape(a.shape, b.shape)) throw new ShapeError('b', a.shape, b.shape, 'zip needs equal shapes');
-  checkOut(out, a.shape);
-  const result = out ?? zeros(a.shape, dtypeOf(a) === 'float64' || dtypeOf(b) === 'float64' ? 'float64' : 'float32');
-  const r = result.data, x = a.data, y = b.data;
-  forEachLine([result, a, b], a.shape, (offsets, length, strides) => {
-    const [or, oa, ob] = offsets, [sr, sa, sb] = strides;
-    for (let i = 0; i < length; i++) r[or + i * sr] = fn(x[oa + i * sa], y[ob + i * sb]);
-  });
-  return result;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Reductions
-// ---------------------------------------------------------------------------------------------
-
-function normalizeAxis(axis: number, rank: number): number {
-  if (!Number.isInteger(axis) || axis < -rank || axis >= rank) {
-    throw new InvalidArgumentError('axis', `must be an integer in [${-rank}, ${rank - 1}] for a rank-${rank} tensor, got ${axis}`);
-  }
-  return axis < 0 ? axis + rank : axis;
-}
-
-/** Moves `axis` last (a view) so a reduction is one pass per line. */
-function axisLast(t: Tensor, axis: number): Tensor {
-  const order = t.shape.map((_, d) => d).filter((d) => d !== axis);
-  order.push(axis);
-  return t.transpose(...order);
-}
-
-function reduce(
-  name: string,
-  t: Tensor,
-  axis: number | undefined,
-  initial: number,
-  step: (acc: number, value: number) => number,
-): number | Tensor {
-  checkTensor('t', t);
-  if (axis === undefined) {
-    let acc = initial;
-    forEachLine([t], t.shape, (offsets, length, strides) => {
-      const [o] = offsets, [s] = strides;
-      for (let i = 0; i < length; i++) acc = step(acc, t.data[o + i * s]);
-    });
-    return acc;
-  }
-  const rank = t.shape.length;
-  const ax = normalizeAxis(axis, rank);
-  if (t.shape[ax] === 0 && name === 'max') {
-    throw new ShapeError('t', t.shape.map((d, i) => (i === ax ? -1 : d)), t.shape, `max over an empty axis ${ax} is undefined`);
-  }
-  const moved = axisLast(t, ax);
-  const out = zeros(t.shape.filter((_, d) => d !== ax), dtypeOf(t));
-  const o = out.data;
-  let next = 0;
-  forEachLine([moved], moved.shape, (offsets, length, strides) => {
-    const [start] = offsets, [s] = strides;
-    let acc = initial;
-    for (let i = 0; i < length; i++) acc = step(acc, t.data[start + i * s]);
-    o[next++] = acc;
-  });
-  return out;
-}
-
-/** Sum of all elements (a number), or over one axis (a tensor without that axis). */
-export function sum(t: Tensor): number;
-export function sum(t: Tensor, axis: number): Tensor;
-export function sum(t: Tensor, axis?: number): number | Tensor {
-  return reduce('sum', t, axis, 0, (acc, v) => acc + v);
-}
-
-/** Maximum of all elements (a number; -Infinity when empty), or over one axis (a tensor). NaN propagates. */
-export function max(t: Tensor): number;
-export function max(t: Tensor, axis: number): Tensor;
-export function max(t: Tensor, axis?: number): number | Tensor {
-  return reduce('max', t, axis, -Infinity, (acc, v) => (v > acc || Number.isNaN(v) ? v : acc));
-}
-
-/** log(softmax(t)) along the last axis, computed stably as x - max - log(sum(exp(x - max))). */
-export function logSoftmax(t: Tensor, out?: Tensor): Tensor {
-  checkTensor('t', t);
-  if (t.shape.length === 0) throw new ShapeError('t', [-1], t.shape, 'logSoftmax needs at least one axis');
-  checkOut(out, t.shape);
-  const result = out ?? zeros(t.shape, dtypeOf(t));
-  const r = result.data, x = t.data;
-  forEachLine([result, t], t.shape, (offsets, length, strides) => {
-    const [or, ox] = offsets, [sr, sx] = strides;
-    let peak = -Infinity;
-    for (let i = 0; i < length; i++) {
-      const v = x[ox + i * sx];
-      if (v > peak) peak = v;
-    }
-    // All -Infinity (or empty) rows would give NaN from -Inf - -Inf; shift by 0 instead.
-    const shift = Number.isFinite(peak) ? peak : 0;
-    let total = 0;
-    for (let i = 0; i < length; i++) total += Math.exp(x[ox + i * sx] - shift);
-    const logNorm = shift + Math.log(total);
-    for (let i = 0; i < length; i++) r[or + i * sr] = x[ox + i * sx] - logNorm;
-  });
-  return result;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -374,8 +240,8 @@ export function matmul(a: Tensor, b: Tensor, options: MatmulOptions = {}): Tenso
   checkTensor('a', a);
   checkTensor('b', b);
   const { transA = false, transB = false, alpha = 1, beta = 0, out, backend } = options;
-  if (a.shape.length < 2) throw new ShapeError('a', [-1, -1], a.shape, 'matmul needs at least 2 axes; use matvec for vectors');
-  if (b.shape.length < 2) throw new ShapeError('b', [-1, -1], b.shape, 'matmul needs at least 2 axes; use matvec for vectors');
+  if (a.shape.length < 2) throw new ShapeError('a', [-1, -1], a.shape, 'matmul needs at least 2 axes (view a vector as [1, n] or [n, 1])');
+  if (b.shape.length < 2) throw new ShapeError('b', [-1, -1], b.shape, 'matmul needs at least 2 axes (view a vector as [1, n] or [n, 1])');
   const ra = a.shape.length, rb = b.shape.length;
   const m = transA ? a.shape[ra - 1] : a.shape[ra - 2];
   const k = transA ? a.shape[ra - 2] : a.shape[ra - 1];
@@ -410,63 +276,4 @@ export function matmul(a: Tensor, b: Tensor, options: MatmulOptions = {}): Tenso
   }
   if (out !== undefined && target !== out) assign(out, target);
   return out ?? target;
-}
-
-/** A dense (unit-stride) view or copy of a vector. */
-function denseVector(v: Tensor): { data: RealArray; offset: number } {
-  if (v.stride[0] === 1 || v.shape[0] <= 1) return { data: v.data, offset: v.offset };
-  const copy = toContiguous(v);
-  return { data: copy.data, offset: 0 };
-}
-
-/** y = alpha * op(a) x + beta * y for a 2-D `a` ([m, n], or [n, m] with transA) and vector x [n]. */
-export function matvec(
-  a: Tensor,
-  x: Tensor,
-  options: { transA?: boolean; alpha?: number; beta?: number; out?: Tensor } = {},
-): Tensor {
-  checkTensor('a', a);
-  checkTensor('x', x);
-  const { transA = false, alpha = 1, beta = 0, out } = options;
-  if (a.shape.length !== 2) throw new ShapeError('a', [-1, -1], a.shape, 'matvec needs a matrix');
-  const m = transA ? a.shape[1] : a.shape[0];
-  const n = transA ? a.shape[0] : a.shape[1];
-  if (x.shape.length !== 1 || x.shape[0] !== n) throw new ShapeError('x', [n], x.shape);
-  if (out === undefined && beta !== 0) throw new InvalidArgumentError('beta', 'a nonzero beta needs an `out` vector to accumulate into');
-  checkOut(out, [m]);
-  const aReady = gemmReady(a);
-  const layout = gemmLayout(aReady.shape[0], aReady.shape[1], aReady.stride[0], aReady.stride[1])!;
-  const xv = denseVector(x);
-  const float64 = dtypeOf(a) === 'float64' || dtypeOf(x) === 'float64';
-  const directOut = out !== undefined && (out.stride[0] === 1 || m <= 1);
-  const target = directOut ? out! : out !== undefined ? toContiguous(out) : zeros([m], float64 ? 'float64' : 'float32');
-  gemv(transA !== layout.transposed, m, n, alpha, aReady.data, aReady.offset, layout.ld, xv.data, xv.offset, beta, target.data, target.offset);
-  if (out !== undefined && target !== out) assign(out, target);
-  return out ?? target;
-}
-
-/** a += alpha * x y^T for a 2-D `a` [m, n] (any strides), x [m], y [n]. Returns `a`. */
-export function outerAccumulate(a: Tensor, x: Tensor, y: Tensor, alpha = 1): Tensor {
-  checkTensor('a', a);
-  checkTensor('x', x);
-  checkTensor('y', y);
-  if (a.shape.length !== 2) throw new ShapeError('a', [-1, -1], a.shape, 'outerAccumulate needs a matrix');
-  const [m, n] = a.shape;
-  if (x.shape.length !== 1 || x.shape[0] !== m) throw new ShapeError('x', [m], x.shape);
-  if (y.shape.length !== 1 || y.shape[0] !== n) throw new ShapeError('y', [n], y.shape);
-  const xv = denseVector(x), yv = denseVector(y);
-  const layout = gemmLayout(m, n, a.stride[0], a.stride[1]);
-  if (layout && !layout.transposed) {
-    ger(m, n, alpha, xv.data, xv.offset, yv.data, yv.offset, a.data, a.offset, layout.ld);
-  } else if (layout) {
-    // A column-major view is the transpose of its storage: storage += alpha * y x^T.
-    ger(n, m, alpha, yv.data, yv.offset, xv.data, xv.offset, a.data, a.offset, layout.ld);
-  } else {
-    const d = a.data;
-    for (let i = 0; i < m; i++) {
-      const s = alpha * xv.data[xv.offset + i];
-      for (let j = 0; j < n; j++) d[a.offset + i * a.stride[0] + j * a.stride[1]] += s * yv.data[yv.offset + j];
-    }
-  }
-  return a;
 }
