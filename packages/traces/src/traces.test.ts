@@ -47,7 +47,7 @@ describe('block-diagonal recurrences', () => {
     }
     // sequential kernel
     const seq = Float64Array.from(e0);
-    for (let t = 0; t < L; t++) blockDiagonalStep(n, d, A.subarray(t * n * d * d), seq, b.subarray(t * n * d), new Float64Array(d));
+    for (let t = 0; t < L; t++) blockDiagonalStep(n, d, A.subarray(t * n * d * d), seq, b.subarray(t * n * d));
     naive[L - 1]!.forEach((v, i) => expect(seq[i]).toBeCloseTo(v, 12));
     // scan: prefixes applied to e0
     const As = Float64Array.from(A);
