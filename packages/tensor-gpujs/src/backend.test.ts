@@ -1,8 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { UnsupportedError } from '@snn/errors';
-import { gemm, getBackend, listBackends, matmul, fromArray, resolveBackend, setDefaultBackend, toTypedArray, type Backend } from '@snn/tensor';
+import { gemm, getBackend, listBackends, matmul, fromArray, resolveBackend, setDefaultBackend, toContiguous, type Backend, type Tensor } from '@snn/tensor';
 import { detectWebGpu, GPUJS_BACKENDS, lastExecutedMode, registerGpuJsBackends } from './index';
 import { maxRelativeError, randomArray, seededRandom, type RealArrayConstructor } from './test-helpers';
+
+/** A flat row-major copy of a tensor's elements. */
+const toTypedArray = (t: Tensor) => toContiguous(t).data.slice();
 
 const transposeCases: Array<[boolean, boolean]> = [
   [false, false],
@@ -49,7 +52,7 @@ function expectedOf(x: Case): Float32Array | Float64Array {
 async function run(backend: Backend, useAsync: boolean, x: Case): Promise<void> {
   const args = [x.transA, x.transB, x.m, x.n, x.k, x.alpha, x.a, x.aOffset, x.lda, x.b, x.bOffset, x.ldb, x.beta, x.c, x.cOffset, x.ldc] as const;
   if (useAsync) await backend.gemmAsync!(...args);
-  else backend.gemm(...args);
+  else backend.gemm!(...args);
 }
 
 const paths = listBackends({ availableOnly: true }).filter((name) => name.startsWith('gpujs-')).flatMap((name) => {
@@ -92,9 +95,9 @@ describe('importing @snn/tensor-gpujs registers the gpu.js backends with @snn/te
 
   it('runs the gpu.js kernels in the mode that was asked for (no silent cpu fallback)', async () => {
     const x = makeCase(Float32Array, false, false, 64, 80, 16, 1, 0, 0, 7);
-    getBackend('gpujs-webasm').gemm(false, false, 64, 80, 16, 1, x.a, 0, x.lda, x.b, 0, x.ldb, 0, x.c, 0, x.ldc);
+    getBackend('gpujs-webasm').gemm!(false, false, 64, 80, 16, 1, x.a, 0, x.lda, x.b, 0, x.ldb, 0, x.c, 0, x.ldc);
     await getBackend('gpujs-webasm').gemmAsync!(false, false, 64, 80, 16, 1, x.a, 0, x.lda, x.b, 0, x.ldb, 0, x.c, 0, x.ldc);
-    getBackend('gpujs-cpu').gemm(false, false, 64, 80, 16, 1, x.a, 0, x.lda, x.b, 0, x.ldb, 0, x.c, 0, x.ldc);
+    getBackend('gpujs-cpu').gemm!(false, false, 64, 80, 16, 1, x.a, 0, x.lda, x.b, 0, x.ldb, 0, x.c, 0, x.ldc);
     expect(lastExecutedMode['gpujs-webasm']).toBe('webasm');
     expect(lastExecutedMode['gpujs-webasm:async']).toBe('webasm');
     expect(lastExecutedMode['gpujs-cpu']).toBe('cpu');
@@ -128,6 +131,6 @@ describe('importing @snn/tensor-gpujs registers the gpu.js backends with @snn/te
       expect(() => resolveBackend(4, 4, 4, { backend: 'gpujs-webgpu' })).toThrow(UnsupportedError);
     }
     const z = new Float32Array(4);
-    expect(() => webgpu.gemm(false, false, 2, 2, 1, 1, z, 0, 1, z, 0, 2, 0, z, 0, 2)).toThrow(UnsupportedError);
+    expect(() => webgpu.gemm!(false, false, 2, 2, 1, 1, z, 0, 1, z, 0, 2, 0, z, 0, 2)).toThrow(UnsupportedError);
   });
 });

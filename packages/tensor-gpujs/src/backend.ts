@@ -9,7 +9,7 @@
  * lowers the precision of float64 training or gradient checks.
  */
 import { UnsupportedError } from '@snn/errors';
-import { checkGemmArguments, gemm, type Backend, type RealArray } from '@snn/tensor';
+import { checkGemmArguments, gemm, type Backend, type GemmKernel, type RealArray } from '@snn/tensor';
 import { executedMode, gpuJs, modeSupported, probeWebGpu, type GpuJsInstance, type GpuJsKernel, type GpuJsMode } from './gpu';
 
 /**
@@ -119,7 +119,7 @@ function combineInto(product: Float32Array, m: number, n: number, alpha: number,
 /** The mode gpu.js actually ran the last kernel in (it degrades to 'cpu' with a warning). For tests. */
 export const lastExecutedMode: Record<string, string | undefined> = {};
 
-export function createGpuJsBackend(mode: GpuJsMode): Backend {
+export function createGpuJsBackend(mode: GpuJsMode): Backend & { gemm: GemmKernel } {
   const name = `gpujs-${mode}`;
   let gpu: GpuJsInstance | undefined;
   const instance = (): GpuJsInstance => {
@@ -159,7 +159,7 @@ export function createGpuJsBackend(mode: GpuJsMode): Backend {
     };
   }
 
-  const backend: Backend = {
+  const backend: Backend & { gemm: GemmKernel } = {
     name,
     description: {
       webgl2: 'gpu.js WebGL2 fragment-shader kernel on the GPU, float32 (browser)',
