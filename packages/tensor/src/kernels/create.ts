@@ -20,8 +20,8 @@ export interface CreateKernelsOptions {
 /** 'auto' for kernels: the SIMD workspace for float32 where it runs, the reference otherwise. */
 function autoKernelBackend(dtype: DType): Backend {
   if (dtype === 'float32') {
-    const simd = listBackends({ availableOnly: true }).includes('wasm-simd') ? getBackend('wasm-simd') : undefined;
-    if (simd) return simd;
+    const simd = listBackends().includes('wasm-simd') ? getBackend('wasm-simd') : undefined;
+    if (simd?.available()) return simd;
   }
   return referenceBackend;
 }
