@@ -52,7 +52,7 @@ export class BpttLearner implements LearnerV1 {
     return this.engine.memoryBytes;
   }
 
-  /** Which kernels run the products: 'wasm-simd' (float32 default) or 'typed-array'. */
+  /** Which kernels run the products: 'wasm-simd' (float32 default) or 'reference'. */
   get kernels(): string {
     return this.engine.kernels;
   }

@@ -121,7 +121,7 @@ export class BackpropWindow {
     return bytes;
   }
 
-  /** Which kernels run the products ('wasm-simd' or 'typed-array'). */
+  /** Which kernels run the products ('wasm-simd' or 'reference'). */
   get kernels(): string {
     return this.ops.name;
   }

@@ -144,7 +144,7 @@ export class EpropLearner implements LearnerV1 {
     return { steps: f.steps, loss: f.lossSum, evidence: f.evidence };
   }
 
-  /** Which kernels run the products: 'wasm-simd' (float32 default) or 'typed-array'. */
+  /** Which kernels run the products: 'wasm-simd' (float32 default) or 'reference'. */
   get kernels(): string {
     return this.forwardStep.ops.name;
   }

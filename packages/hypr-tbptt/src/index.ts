@@ -131,7 +131,7 @@ export class HyprTbpttLearner implements LearnerV1 {
     };
   }
 
-  /** Which kernels run the backprop products: 'wasm-simd' (float32 default) or 'typed-array'. */
+  /** Which kernels run the backprop products: 'wasm-simd' (float32 default) or 'reference'. */
   get kernels(): string {
     return this.engine.kernels;
   }
