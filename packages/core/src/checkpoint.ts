@@ -1,4 +1,5 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+// File access comes from './files', which the browser build of this package swaps for a stub.
+import { readFileSync, writeFileSync } from './files';
 import type { DType } from '@snn/protocol';
 import { CheckpointError, SnnError } from '@snn/errors';
 import { Network, type NetworkSpec } from './network';
