@@ -178,7 +178,7 @@ export function createGpuJsBackend(mode: GpuJsMode): Backend & { gemm: GemmKerne
       if (!operands) return;
       const kernel = syncKernels.get(transA, transB, m, n, k);
       const product = kernel(operands.a, operands.b) as Float32Array;
-      lastExecutedMode[name] = executedMode(kernel);
+      lastExecutedMode[name] = executedMode(kernel, mode);
       combineInto(product, m, n, alpha, beta, c, cOffset, ldc);
     },
     dispose() {
@@ -199,7 +199,7 @@ export function createGpuJsBackend(mode: GpuJsMode): Backend & { gemm: GemmKerne
       if (!operands) return;
       const kernel = asyncKernels.get(transA, transB, m, n, k);
       const product = (await kernel(operands.a, operands.b)) as Float32Array;
-      lastExecutedMode[`${name}:async`] = executedMode(kernel);
+      lastExecutedMode[`${name}:async`] = executedMode(kernel, mode);
       combineInto(product, m, n, alpha, beta, c, cOffset, ldc);
     };
   }

@@ -67,7 +67,11 @@ export function probeWebGpu(): Promise<boolean> {
   return webGpuProbe;
 }
 
-/** The mode gpu.js compiled `kernel` in (it degrades to 'cpu' with a warning when it must). */
-export function executedMode(kernel: GpuJsKernel): string | undefined {
-  return kernel.kernel?.constructor.mode;
+/**
+ * The mode gpu.js compiled `kernel` in (it degrades to 'cpu' with a warning when it must). Its GL
+ * kernels all report 'gpu'; a 'gpu' kernel of an instance created for webgl2 is a WebGL2 kernel.
+ */
+export function executedMode(kernel: GpuJsKernel, requested: GpuJsMode): string | undefined {
+  const mode = kernel.kernel?.constructor.mode;
+  return mode === 'gpu' && requested === 'webgl2' ? 'webgl2' : mode;
 }

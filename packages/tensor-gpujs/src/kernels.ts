@@ -134,7 +134,7 @@ export class GpuJsKernels {
 
   private run(kernel: GpuJsKernel, ...args: unknown[]): unknown {
     const result = kernel(...args);
-    this.lastMode = executedMode(kernel);
+    this.lastMode = executedMode(kernel, this.mode);
     return result;
   }
 

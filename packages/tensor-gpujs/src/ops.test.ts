@@ -24,6 +24,7 @@ describe('createGpuJsComputeOps', () => {
     expect(maxRelativeError(c, expected)).toBeLessThan(1e-5);
     expect(ops.dispatches).toBe(4);
     expect(ops.name).toBe('gpujs-cpu');
+    expect(ops.executedMode).toBe('cpu');
     ops.dispose();
   });
 

@@ -8,7 +8,7 @@
  */
 import { blockCarry, gemm, type DType, type RealArray } from '@snn/tensor';
 import type { GpuJsMode } from './gpu';
-import { createGpuJsBackend } from './backend';
+import { createGpuJsBackend, lastExecutedMode } from './backend';
 
 export interface GpuJsComputeOps {
   readonly name: string;
@@ -24,6 +24,8 @@ export interface GpuJsComputeOps {
   blockCarry: typeof blockCarry;
   /** Products that went to gpu.js so far (tests and the browser page check it is not zero). */
   readonly dispatches: number;
+  /** The mode gpu.js really ran the last product in (it can degrade to 'cpu'); undefined before any. */
+  readonly executedMode: string | undefined;
   dispose(): void;
 }
 
@@ -62,6 +64,9 @@ export function createGpuJsComputeOps(options: GpuJsComputeOpsOptions = {}): Gpu
     blockCarry,
     get dispatches() {
       return dispatches;
+    },
+    get executedMode() {
+      return lastExecutedMode[`gpujs-${mode}`];
     },
     dispose: () => backend.dispose?.(),
   };
