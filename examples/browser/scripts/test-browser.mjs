@@ -3,7 +3,7 @@
 // number of batches with a fixed seed on gpu.js WebGL2 (Chromium's software WebGL, SwiftShader) and on
 // the WebAssembly fallback, and checks: the page reports the gpu.js WebGL2 backend, the loss went
 // down, one batch's gradient from the gpu.js kernels equals the WebAssembly path's (float32
-// tolerance), no console errors. Saves test-results/page.png. Env: CHROMIUM (default /usr/bin/chromium),
+// tolerance), every GpuJsKernels kernel on WebGL2 equals the reference, no console errors. Saves test-results/page.png. Env: CHROMIUM (default /usr/bin/chromium),
 // SNN_BROWSER_BATCHES (default 40), SNN_BROWSER_SKIP_BUILD=1.
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -58,9 +58,15 @@ try {
   check(reports.length === batches, `trained ${reports.length} of ${batches} batches`);
   const first = mean(state.losses.slice(0, 5)), last = mean(state.losses.slice(-5));
   check(last < 0.85 * first, `loss went down: mean of the first 5 batches ${first.toFixed(3)}, of the last 5 ${last.toFixed(3)}`);
-  const gradient = await gpu.page.evaluate(() => window.snn.checkGradient());
-  check(gradient.gpujs === 'gpujs-webgl2' && gradient.gpuDispatches > 0, `gradient computed on gpu.js WebGL2 (${gradient.gpuDispatches} gpu.js products)`);
-  check(gradient.worstRelativeError < 1e-4, `one batch's gradient: gpu.js vs ${gradient.reference}, worst relative error ${gradient.worstRelativeError.toExponential(2)} over ${gradient.parameters} parameters (< 1e-4)`);
+  for (const rule of ['eprop', 'hypr', 'bptt']) {
+    const gradient = await gpu.page.evaluate((r) => window.snn.checkGradient({ rule: r, lambda: 5 }), rule);
+    check(gradient.gpujs === 'gpujs-webgl2' && gradient.gpuDispatches > 0, `${rule}: gradient computed on gpu.js WebGL2 (${gradient.gpuDispatches} gpu.js products)`);
+    check(gradient.worstRelativeError < 1e-4, `${rule}: one batch's gradient, gpu.js vs ${gradient.reference}: worst relative error ${gradient.worstRelativeError.toExponential(2)} over ${gradient.parameters} parameters (< 1e-4)`);
+  }
+  const kernels = await gpu.page.evaluate(() => window.snn.checkKernels());
+  check(kernels.traceResident, 'segmentGradient kept the trace on the GPU (pipeline texture)');
+  check(kernels.mode === 'webgl2', `training kernels ran on gpu.js WebGL2 (got "${kernels.mode}")`);
+  for (const [name, error] of Object.entries(kernels.errors)) check(error < 1e-4, `${name} on WebGL2 equals the reference kernel: relative error ${error.toExponential(2)} (< 1e-4)`);
   await gpu.page.evaluate(() => window.scrollTo(0, 0));
   mkdirSync(join(root, 'test-results'), { recursive: true });
   await gpu.page.screenshot({ path: join(root, 'test-results/page.png'), fullPage: true });

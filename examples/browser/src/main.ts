@@ -6,6 +6,7 @@
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import './style.css';
+import { checkKernels } from './kernel-check';
 import { backendLabel, checkGradient, defaultConfig, Trainer, type BatchReport, type BackendChoice, type TrainerConfig } from './trainer';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -151,7 +152,8 @@ declare global {
   interface Window {
     snn: {
       trainBatches(count: number): Promise<BatchReport[]>;
-      checkGradient(): ReturnType<typeof checkGradient>;
+      checkGradient(overrides?: Partial<TrainerConfig>): ReturnType<typeof checkGradient>;
+      checkKernels(): ReturnType<typeof checkKernels>;
       state(): { backend: string; losses: number[]; accuracies: number[]; config: TrainerConfig | undefined; error: string };
     };
   }
@@ -159,7 +161,8 @@ declare global {
 
 window.snn = {
   trainBatches: (count) => train(count),
-  checkGradient: () => checkGradient(readConfig()),
+  checkGradient: (overrides = {}) => checkGradient({ ...readConfig(), ...overrides }),
+  checkKernels: () => checkKernels(),
   state: () => ({
     backend: trainer ? backendLabel(trainer.config.backend) : '',
     losses: [...history.loss],

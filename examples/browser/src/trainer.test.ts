@@ -23,3 +23,13 @@ describe('browser trainer (Node, gpu.js cpu mode)', () => {
     expect(raster.spikes.length).toBe(raster.steps * raster.neurons);
   });
 });
+
+describe('kernel check (the page runs it on WebGL2)', () => {
+  it('every gpu.js training kernel equals the reference in gpu.js cpu mode', async () => {
+    const { checkKernels } = await import('./kernel-check');
+    const result = checkKernels();
+    expect(result.mode).toBe('cpu');
+    expect(Object.keys(result.errors).sort()).toEqual(['backwardProduct', 'eligibilityGradient', 'projectSegment', 'segmentGradient', 'traceScan']);
+    for (const [name, error] of Object.entries(result.errors)) expect(error, name).toBeLessThan(1e-5);
+  });
+});

@@ -75,6 +75,8 @@ describe('gpu.js training kernels equal the reference kernels (float32 tolerance
     const expected = new Float32Array(hidden * inputs);
     gemm(true, false, hidden, inputs, steps * batch, 1, signal, 0, hidden, xbar, 0, inputs, 0, expected, 0, inputs);
     expect(maxRelativeError(kernels.segmentGradient(steps, batch, inputs, hidden, alpha, x, signal), expected)).toBeLessThan(1e-5);
+    // cpu mode has no textures; on WebGL2 the browser test asserts the trace stayed resident.
+    expect(kernels.lastTraceResident).toBe(false);
   });
 
   it('rejects wrong lengths, float64 operands, bad shapes and unavailable modes with typed errors', () => {

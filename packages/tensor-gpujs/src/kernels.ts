@@ -96,6 +96,7 @@ export class GpuJsKernels {
   private readonly gpu: GpuJsInstance;
   private readonly kernels = new Map<string, GpuJsKernel>();
   private lastMode: string | undefined;
+  private traceWasResident = false;
 
   constructor(options: GpuJsKernelsOptions = {}) {
     const mode = options.mode ?? (modeSupported('webgl2') ? 'webgl2' : 'cpu');
@@ -108,6 +109,11 @@ export class GpuJsKernels {
   /** The mode gpu.js actually ran the last kernel in ('webgl2', 'cpu', ...). */
   get executedMode(): string | undefined {
     return this.lastMode;
+  }
+
+  /** Whether the last segmentGradient kept its trace on the GPU (a pipeline texture, never read back). */
+  get lastTraceResident(): boolean {
+    return this.traceWasResident;
   }
 
   /** Whether results of pipeline kernels are GPU textures (GPU modes) rather than arrays. */
@@ -196,6 +202,7 @@ export class GpuJsKernels {
     checkLength('signal', signal, steps * batch * hidden);
     checkCells('segmentGradient', steps * batch * inputs);
     const xbar = this.run(this.scanKernel(steps, batch * inputs, alpha, true), x);
+    this.traceWasResident = !(xbar instanceof Float32Array);
     const grad = toFloat32(this.run(this.eligibilityKernel(steps * batch, hidden, inputs), signal, xbar));
     (xbar as GpuJsTexture).delete?.();
     return grad;
