@@ -25,7 +25,7 @@ export function detectWebGpu(): Promise<boolean> {
  * strides (compiled in as constants) express op(A) and op(B) over the operands as stored, so the
  * transpose cases need no copies. Kept as a string so no transpiler or coverage tool rewrites it.
  */
-export const GEMM_KERNEL_SOURCE = `function (a, b) {
+const GEMM_KERNEL_SOURCE = `function (a, b) {
   const i = Math.floor(this.thread.x / this.constants.n);
   const j = this.thread.x - i * this.constants.n;
   let sum = 0;
