@@ -4,7 +4,7 @@ import { checkGradient, defaultConfig, Trainer, type CellName, type RuleName, ty
 // In Node the gpu.js kernels run in gpu.js's cpu mode: the same kernel sources as WebGL2 in the page.
 describe('browser trainer (Node, gpu.js cpu mode)', () => {
   it.each([
-    ['eprop', 'lif', 'randman'], ['hypr', 'alif', 'cue'], ['tbptt1', 'lif', 'randman'], ['bptt', 'brf', 'randman'],
+    ['eprop', 'lif', 'randman'], ['eprop', 'alif', 'morse'], ['hypr', 'alif', 'cue'], ['tbptt1', 'lif', 'randman'], ['bptt', 'brf', 'randman'],
   ] as Array<[RuleName, CellName, TaskName]>)('%s on %s/%s: one batch gradient from the gpu.js kernels equals the WebAssembly one', (rule, cell, task) => {
     const check = checkGradient({ ...defaultConfig, rule, cell, task, lambda: 5 });
     expect(check.gpuDispatches).toBeGreaterThan(0);
