@@ -14,9 +14,7 @@ import {
   listCells,
   listRules,
   registerCell,
-  registerComputeOps,
   registerRule,
-  setDefaultComputeOps,
   streamBatch,
   type ComputeOps,
   type LearnerV1,
@@ -31,7 +29,8 @@ import { eprop } from '@snn/eprop';
 import { hypr } from '@snn/hypr';
 import { tbptt } from '@snn/tbptt';
 import { bptt } from '@snn/bptt';
-import { createGpuJsComputeOps, gpuJsModeSupported, type GpuJsComputeOps, type GpuJsMode } from '@snn/tensor-gpujs';
+import { listBackends, setDefaultBackend } from '@snn/tensor';
+import { gpuJsDispatches, gpuJsModeSupported, lastExecutedMode } from '@snn/tensor-gpujs';
 
 for (const cell of [lif, alif, brf]) if (!listCells().includes(cell.name)) registerCell(cell);
 for (const rule of [eprop, hypr, tbptt, bptt]) if (!listRules().includes(rule.name)) registerRule(rule);
@@ -78,41 +77,34 @@ export function createTask(name: TaskName, seed: number): Task {
   return { data, lossMask: data.lossMask };
 }
 
-let gpuOps: GpuJsComputeOps | undefined;
-let gpuMode: GpuJsMode | undefined;
-
 /**
- * The gpu.js kernel set every rule picks up through @snn/core's compute-ops registry; one shared
- * instance (a browser allows only a few WebGL contexts). WebGL2 in a browser, gpu.js cpu mode in
- * Node (or wherever WebGL2 is missing), so the same code path is testable everywhere.
+ * The gpu.js backend every rule's kernel set takes gemm and gemmSparseA from (importing
+ * @snn/tensor-gpujs registered it with @snn/tensor): WebGL2 in a browser, gpu.js cpu mode in Node
+ * or wherever WebGL2 is missing, so the same code path is testable everywhere.
  */
-export function gpuJsOps(): GpuJsComputeOps {
-  if (!gpuOps) {
-    gpuMode = gpuJsModeSupported('webgl2') ? 'webgl2' : 'cpu';
-    gpuOps = createGpuJsComputeOps({ mode: gpuMode });
-    registerComputeOps('gpujs', (dtype) => (dtype === 'float32' ? gpuOps! : null), { override: true });
-  }
-  return gpuOps;
+export function gpuBackendName(): string {
+  return gpuJsModeSupported('webgl2') ? 'gpujs-webgl2' : 'gpujs-cpu';
+}
+
+/** Products gpu.js has run so far on the page's gpu.js backend. */
+export function gpuDispatches(): number {
+  return gpuJsDispatches[gpuBackendName()] ?? 0;
 }
 
 /** What the page reports as the running backend. */
 export function backendLabel(choice: BackendChoice): string {
   if (choice === 'gpujs') {
-    const ops = gpuJsOps();
-    const mode = ops.executedMode ?? ops.mode;
+    const name = gpuBackendName();
+    const mode = lastExecutedMode[name] ?? name.slice('gpujs-'.length);
     return mode === 'webgl2' ? 'gpu.js WebGL2' : `gpu.js ${mode} (no WebGL2 here)`;
   }
-  const ops = createComputeOps('float32', { backend: 'wasm-simd' });
-  return ops.name === 'wasm-simd' ? 'WebAssembly SIMD' : 'JavaScript typed arrays (no shared WebAssembly memory here)';
+  return listBackends({ availableOnly: true }).includes('wasm-simd') ? 'WebAssembly SIMD' : 'JavaScript typed arrays (no shared WebAssembly memory here)';
 }
 
+/** Makes `choice` the backend of every kernel set created from now on (rules bind theirs when created). */
 function selectOps(choice: BackendChoice): ComputeOps {
-  if (choice === 'gpujs') {
-    gpuJsOps();
-    setDefaultComputeOps('gpujs');
-  } else {
-    setDefaultComputeOps('wasm-simd');
-  }
+  const wasm = listBackends({ availableOnly: true }).includes('wasm-simd') ? 'wasm-simd' : 'reference';
+  setDefaultBackend(choice === 'gpujs' ? gpuBackendName() : wasm);
   return createComputeOps('float32');
 }
 
@@ -232,14 +224,14 @@ function oneBatchGradient(config: TrainerConfig, choice: BackendChoice): { grads
 
 /** The gradient of one batch from the gpu.js kernels against the WebAssembly (or JavaScript) path. */
 export function checkGradient(config: TrainerConfig): GradientCheck {
-  const before = gpuJsOps().dispatches;
+  const before = gpuDispatches();
   const gpu = oneBatchGradient(config, 'gpujs');
-  const gpuDispatches = gpuJsOps().dispatches - before;
+  const dispatches = gpuDispatches() - before;
   const ref = oneBatchGradient(config, 'wasm');
   let worst = 0;
   for (const [name, r] of ref.grads) {
     const g = gpu.grads.get(name);
-    if (!g || g.length !== r.length) return { worstRelativeError: Infinity, parameters: ref.grads.size, reference: ref.ops, gpujs: gpu.ops, gpuDispatches };
+    if (!g || g.length !== r.length) return { worstRelativeError: Infinity, parameters: ref.grads.size, reference: ref.ops, gpujs: gpu.ops, gpuDispatches: dispatches };
     let scale = 0, diff = 0;
     for (let i = 0; i < r.length; i++) {
       scale = Math.max(scale, Math.abs(r[i]!));
@@ -248,5 +240,5 @@ export function checkGradient(config: TrainerConfig): GradientCheck {
     const rel = scale > 0 ? diff / scale : diff;
     if (!(rel <= worst)) worst = Number.isNaN(rel) ? Infinity : rel;
   }
-  return { worstRelativeError: worst, parameters: ref.grads.size, reference: ref.ops, gpujs: gpu.ops, gpuDispatches };
+  return { worstRelativeError: worst, parameters: ref.grads.size, reference: ref.ops, gpujs: gpu.ops, gpuDispatches: dispatches };
 }

@@ -3,8 +3,7 @@
  * Node-only import (no fs, path, zlib or child_process), so bundlers can ship it to a browser.
  * The root entry re-exports all of this plus the file loaders.
  */
-export type { Batch, SequenceDataset } from './types';
-export type { BatchOptions, BatchSource } from './types-source';
+export type { Batch, BatchOptions, BatchSource, SequenceDataset } from './types';
 export { createRandman, randmanDefaults, type RandmanOptions } from './randman';
 export { batches, splitDataset } from './batching';
 export { cueAccumulationSource, cueDefaults, createCueAccumulation, type CueDataset, type CueOptions } from './cue';

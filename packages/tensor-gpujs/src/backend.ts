@@ -9,7 +9,7 @@
  * lowers the precision of float64 training or gradient checks.
  */
 import { UnsupportedError } from '@snn/errors';
-import { checkGemmArguments, gemm, type Backend, type GemmKernel, type RealArray } from '@snn/tensor';
+import { checkGemmArguments, gemm, type Backend, type GemmKernel, type GemmSparseAKernel, type RealArray } from '@snn/tensor';
 import { executedMode, gpuJs, modeSupported, probeWebGpu, type GpuJsInstance, type GpuJsKernel, type GpuJsMode } from './gpu';
 
 /**
@@ -119,7 +119,10 @@ function combineInto(product: Float32Array, m: number, n: number, alpha: number,
 /** The mode gpu.js actually ran the last kernel in (it degrades to 'cpu' with a warning). For tests. */
 export const lastExecutedMode: Record<string, string | undefined> = {};
 
-export function createGpuJsBackend(mode: GpuJsMode): Backend & { gemm: GemmKernel } {
+/** Products each gpu.js backend ran on gpu.js so far (float64 and empty products not counted). */
+export const gpuJsDispatches: Record<string, number> = {};
+
+export function createGpuJsBackend(mode: GpuJsMode): Backend & { gemm: GemmKernel; gemmSparseA: GemmSparseAKernel } {
   const name = `gpujs-${mode}`;
   let gpu: GpuJsInstance | undefined;
   const instance = (): GpuJsInstance => {
@@ -159,8 +162,11 @@ export function createGpuJsBackend(mode: GpuJsMode): Backend & { gemm: GemmKerne
     };
   }
 
-  const backend: Backend & { gemm: GemmKernel } = {
+  gpuJsDispatches[name] = 0;
+  const backend: Backend & { gemm: GemmKernel; gemmSparseA: GemmSparseAKernel } = {
     name,
+    // float64 kernel sets of createKernels take the reference kernels instead (gpu.js is float32).
+    dtypes: ['float32'],
     description: {
       webgl2: 'gpu.js WebGL2 fragment-shader kernel on the GPU, float32 (browser)',
       webasm: 'gpu.js WebAssembly + f32x4 SIMD kernel, float32; gemmAsync runs threaded on its worker pool',
@@ -179,7 +185,12 @@ export function createGpuJsBackend(mode: GpuJsMode): Backend & { gemm: GemmKerne
       const kernel = syncKernels.get(transA, transB, m, n, k);
       const product = kernel(operands.a, operands.b) as Float32Array;
       lastExecutedMode[name] = executedMode(kernel, mode);
+      gpuJsDispatches[name]!++;
       combineInto(product, m, n, alpha, beta, c, cOffset, ldc);
+    },
+    // Spike products run dense: on a GPU the zero-skipping of the CPU kernels buys nothing.
+    gemmSparseA(transA, m, n, k, alpha, a, aOffset, lda, b, bOffset, ldb, c, cOffset, ldc) {
+      backend.gemm(transA, false, m, n, k, alpha, a, aOffset, lda, b, bOffset, ldb, 1, c, cOffset, ldc);
     },
     dispose() {
       syncKernels.clear();
