@@ -1,6 +1,6 @@
 // Presets of the OTPE paper's study (feed-forward online rules on Randman) and of HYPR's speed claims.
 import type { TrainConfig } from '@snn/runs';
-import type { Preset, Scale } from './presets';
+import type { Preset, Scale } from './preset';
 import type { AxisValue } from './suite';
 
 /** The paper's LIF: lam = sigmoid(3) (scripts), threshold 1, fast sigmoid slope 25. */

@@ -2,14 +2,9 @@ import { UnknownNameError } from '@snn/errors';
 import type { SuiteSpec } from './suite';
 import { ffPresets } from './presets-ff';
 
-/** 'tiny': seconds, for tests; 'default': minutes on a 2-core machine; 'full': the paper's scale. */
-export type Scale = 'tiny' | 'default' | 'full';
+import type { Preset, Scale } from './preset';
 
-export interface Preset {
-  name: string;
-  description: string;
-  build(scale: Scale): SuiteSpec;
-}
+export type { Preset, Scale } from './preset';
 
 const hyprTbpttRules = (k: number) => ({
   name: 'rule',
